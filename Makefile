@@ -1,0 +1,97 @@
+# Kitchen Pantry CRM. `make run` and `make test` do all set-up on a fresh machine:
+# every tool is installed only when missing or of another version, so a warm machine
+# starts in seconds. Tool versions are pinned here and nowhere else.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+# wasm-opt (npm binaryen) and Playwright come from end2end/package.json.
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
+
+SITE_ROOT := target/site
+SERVER := target/release/kitchen-pantry
+RUN_ADDR ?= 127.0.0.1:3000
+RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
+
+.PHONY: help run test build tools rust-target cargo-leptos wasm-bindgen npm chromium \
+        lint fmt test-rust test-e2e seed-large sizes clean
+
+help:
+	@echo "make run     build and serve the app with demo data on http://$(RUN_ADDR)"
+	@echo "make test    every check: formatting, clippy, unit/integration/store tests, end-to-end"
+	@echo "make build   release build with split WASM chunks into $(SITE_ROOT)"
+	@echo "make seed-large  100k organizations into data/large.db (DATABASE_URL to choose another)"
+	@echo "make sizes   the WASM/JS/CSS files of the last build, raw and brotli"
+
+# --- tools -------------------------------------------------------------------------
+
+tools: rust-target cargo-leptos wasm-bindgen npm
+
+rust-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $(CARGO_LEPTOS_VERSION)" || \
+		cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+
+# Installed without --locked: the CLI's own lock names a crate version the registry lacks.
+wasm-bindgen:
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "wasm-bindgen is missing from Cargo.lock"; exit 1; }
+	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+npm: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# --- build and run -----------------------------------------------------------------
+
+build: tools
+	cargo leptos build --release --split
+
+run: build
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_ADDR=$(RUN_ADDR) DATABASE_URL=$(RUN_DATABASE_URL) \
+		DEMO_DATA=true $(SERVER)
+
+seed-large: build
+	DATABASE_URL=$${DATABASE_URL:-sqlite://data/large.db} $(SERVER) seed --organizations 100000
+
+sizes:
+	@cd $(SITE_ROOT)/pkg && printf "%-64s %10s %10s\n" file raw brotli && \
+		for f in *.wasm *.js *.css; do \
+			printf "%-64.64s %10d %10d\n" "$$f" "$$(stat -c %s "$$f")" "$$(brotli -c -q 11 "$$f" | wc -c)"; \
+		done
+
+# --- checks ------------------------------------------------------------------------
+
+test: tools chromium lint test-rust build test-e2e
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features frontend/hydrate -- -D warnings
+
+# Store tests also run on PostgreSQL when TEST_POSTGRES_URL is set (.ci/run sets it).
+test-rust:
+	@if [ -z "$${TEST_POSTGRES_URL:-}" ]; then echo "TEST_POSTGRES_URL is not set: PostgreSQL store tests will be skipped"; fi
+	cargo test --workspace --features app/ssr
+
+test-e2e: chromium npm
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results

@@ -1,0 +1,36 @@
+//! The home page's overview.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::model::{OrganizationSummary, Priority};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeSummary {
+    pub organizations: i64,
+    pub priority_counts: Vec<(Priority, i64)>,
+    pub contacts: i64,
+    pub recently_updated: Vec<OrganizationSummary>,
+}
+
+#[server(endpoint = "home/summary", input = GetUrl)]
+pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
+    use crate::model::{ContactQuery, OrganizationQuery, OrganizationSort, SortDirection};
+    let store = super::server::store()?;
+    let recent = OrganizationQuery {
+        sort: OrganizationSort::Updated,
+        direction: SortDirection::Desc,
+        per_page: 5,
+        ..Default::default()
+    };
+    let contacts = ContactQuery { per_page: 1, ..Default::default() };
+    let (list, contacts) = tokio::try_join!(store.list_organizations(&recent), store.list_contacts(&contacts))?;
+    Ok(HomeSummary {
+        organizations: list.page.total,
+        priority_counts: list.priority_counts,
+        contacts: contacts.total,
+        recently_updated: list.page.items,
+    })
+}

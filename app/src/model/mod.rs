@@ -1,0 +1,19 @@
+//! The CRM's types, shared by the server, the browser and (later) the offline store,
+//! with the validation every write goes through.
+
+pub mod audit;
+pub mod contact;
+pub mod enums;
+pub mod form;
+pub mod organization;
+pub mod query;
+pub mod user;
+pub mod validate;
+
+pub use audit::AuditEntry;
+pub use contact::{Contact, ContactDraft, ContactForm};
+pub use enums::*;
+pub use organization::{Organization, OrganizationDraft, OrganizationForm, OrganizationSummary};
+pub use query::{ContactQuery, OrganizationQuery, OrganizationSort, Page, SortDirection};
+pub use user::UserSummary;
+pub use validate::FieldErrors;

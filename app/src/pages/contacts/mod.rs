@@ -1,0 +1,3 @@
+pub mod edit;
+
+pub use edit::{EditContactPage, NewContactPage};

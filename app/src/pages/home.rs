@@ -1,0 +1,72 @@
+//! `/`: where the day starts. An overview of the book of business.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::home::get_home_summary;
+use crate::components::format::{count, optional_date};
+use crate::components::{ErrorPanel, PriorityBadge};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| get_home_summary());
+    view! {
+        <Title text="Home"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(summary) => view! {
+                        <div class="page-header">
+                            <h1>"Your accounts"</h1>
+                            <div class="actions">
+                                <a class="button primary" href="/organizations/new">"New organization"</a>
+                            </div>
+                        </div>
+                        <section class="stats" aria-label="Totals">
+                            <a class="stat" href="/organizations">
+                                <span class="stat-value">{summary.organizations}</span>
+                                <span class="stat-label">"organizations"</span>
+                            </a>
+                            {summary.priority_counts.iter().map(|(priority, n)| view! {
+                                <a class="stat" href=format!("/organizations?priority={}", priority.code())>
+                                    <span class="stat-value">{*n}</span>
+                                    <span class="stat-label">{format!("priority {}", priority.code())}</span>
+                                </a>
+                            }).collect_view()}
+                            <div class="stat">
+                                <span class="stat-value">{summary.contacts}</span>
+                                <span class="stat-label">"contacts"</span>
+                            </div>
+                        </section>
+                        <section class="card">
+                            <h2>"Recently updated"</h2>
+                            {if summary.recently_updated.is_empty() {
+                                view! {
+                                    <p class="empty">"No organizations yet. "
+                                        <a href="/organizations/new">"Add the first one"</a>"."
+                                    </p>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list">
+                                        {summary.recently_updated.into_iter().map(|org| view! {
+                                            <li>
+                                                <PriorityBadge priority=org.priority/>
+                                                <a href=format!("/organizations/{}", org.id)>{org.name.clone()}</a>
+                                                <span class="muted">
+                                                    {org.place().map(|p| format!(" · {p}"))}
+                                                    {format!(" · {} · updated {}", count(org.contact_count, "contact", "contacts"), optional_date(Some(org.updated_at)))}
+                                                </span>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

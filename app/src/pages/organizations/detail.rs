@@ -1,0 +1,184 @@
+//! `/organizations/:id`: one account with its contacts. A lazy route.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
+
+use crate::api::organizations::{OrganizationDetail, get_organization};
+use crate::components::format::{count, date, date_time, optional_date};
+use crate::components::{ErrorPanel, PriorityBadge};
+use crate::error::AppError;
+use crate::model::validate::{format_money, format_phone};
+use crate::model::{Contact, Organization};
+use crate::pages::id_param;
+
+pub struct OrganizationDetailPage {
+    detail: Resource<Result<OrganizationDetail, AppError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for OrganizationDetailPage {
+    fn data() -> Self {
+        let id = id_param("id");
+        let detail = Resource::new(
+            move || id.get(),
+            |id| async move {
+                match id {
+                    Some(id) => get_organization(id).await,
+                    None => Err(AppError::not_found("Organization")),
+                }
+            },
+        );
+        OrganizationDetailPage { detail }
+    }
+
+    fn view(this: Self) -> AnyView {
+        let detail = this.detail;
+        view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(detail) => view! { <Detail detail/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Detail(detail: OrganizationDetail) -> impl IntoView {
+    let OrganizationDetail { organization: org, contacts, assigned_user } = detail;
+    let id = org.id;
+    view! {
+        <Title text=org.name.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/organizations">"Organizations"</a>
+        </nav>
+        <div class="page-header">
+            <h1>
+                <PriorityBadge priority=org.priority/>" "{org.name.clone()}
+            </h1>
+            <div class="actions">
+                <a class="button" href=format!("/organizations/{id}/edit")>"Edit"</a>
+                <a class="button primary" href=format!("/organizations/{id}/contacts/new")>"Add contact"</a>
+            </div>
+        </div>
+        <p class="tags">
+            <span class="tag">{org.kind.label()}</span>
+            {org.segment.map(|s| view! { <span class="tag">{s.label()}</span> })}
+            {org.tags.iter().map(|t| view! { <span class="tag user-tag">{t.clone()}</span> }).collect_view()}
+        </p>
+        <div class="detail-grid">
+            <section class="card" aria-labelledby="details-heading">
+                <h2 id="details-heading">"Details"</h2>
+                <Facts org=org.clone() assigned=assigned_user.map(|u| u.full_name)/>
+            </section>
+            <section class="card" id="contacts" aria-labelledby="contacts-heading">
+                <div class="card-header">
+                    <h2 id="contacts-heading">"Contacts"</h2>
+                    <span class="muted">{count(contacts.len() as i64, "contact", "contacts")}</span>
+                </div>
+                {if contacts.is_empty() {
+                    view! {
+                        <p class="empty">"No contacts yet. "
+                            <a href=format!("/organizations/{id}/contacts/new")>"Add the chef or buyer you deal with"</a>"."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ul class="contact-list">
+                            {contacts.into_iter().map(|c| view! { <ContactItem contact=c/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="card" aria-labelledby="activity-heading">
+                <h2 id="activity-heading">"Activity"</h2>
+                <dl class="facts">
+                    <dt>"Last interaction"</dt><dd>{optional_date(org.last_interaction_at)}</dd>
+                    <dt>"Next follow-up"</dt><dd>{optional_date(org.next_follow_up_at)}</dd>
+                </dl>
+                <p class="muted">"Visits, calls and tastings with this account will be listed here."</p>
+            </section>
+            <section class="card" aria-labelledby="deals-heading">
+                <h2 id="deals-heading">"Opportunities"</h2>
+                <p class="muted">"Deals in the pipeline for this account will be listed here."</p>
+            </section>
+        </div>
+        <p class="record-meta muted">
+            {format!("Created {} · Updated {} · Version {}", date(org.created_at), date_time(org.updated_at), org.version)}
+        </p>
+    }
+}
+
+#[component]
+fn Facts(org: Organization, assigned: Option<String>) -> impl IntoView {
+    let address: Vec<String> =
+        [org.street.clone(), org.place(), org.postal_code.clone(), org.country.clone()].into_iter().flatten().collect();
+    view! {
+        <dl class="facts">
+            <dt>"Phone"</dt>
+            <dd>{match org.phone.clone() {
+                Some(p) => view! { <a href=format!("tel:{}", p.replace(";ext=", ","))>{format_phone(&p)}</a> }.into_any(),
+                None => "—".into_any(),
+            }}</dd>
+            <dt>"Email"</dt>
+            <dd>{match org.email.clone() {
+                Some(e) => view! { <a href=format!("mailto:{e}")>{e.clone()}</a> }.into_any(),
+                None => "—".into_any(),
+            }}</dd>
+            <dt>"Website"</dt>
+            <dd>{match org.website.clone() {
+                Some(w) => view! { <a href=w.clone() rel="noopener noreferrer" target="_blank">{w.clone()}</a> }.into_any(),
+                None => "—".into_any(),
+            }}</dd>
+            <dt>"Address"</dt>
+            <dd>{if address.is_empty() { "—".to_owned() } else { address.join(", ") }}</dd>
+            <dt>"Distributor"</dt>
+            <dd>{org.distributor.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Annual revenue"</dt>
+            <dd>{org.annual_revenue_cents.map(format_money).unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Assigned to"</dt>
+            <dd>{assigned.unwrap_or_else(|| "Unassigned".into())}</dd>
+        </dl>
+        {org.notes.clone().map(|notes| view! {
+            <h3>"Notes"</h3>
+            <p class="notes">{notes}</p>
+        })}
+    }
+}
+
+#[component]
+fn ContactItem(contact: Contact) -> impl IntoView {
+    let phone = |label: &'static str, number: Option<String>| {
+        number.map(|n| {
+            view! {
+                <a href=format!("tel:{}", n.replace(";ext=", ","))>
+                    <span class="visually-hidden">{label}" "</span>{format_phone(&n)}
+                </a>
+            }
+        })
+    };
+    view! {
+        <li class="contact">
+            <div class="contact-name">
+                <strong>{contact.full_name()}</strong>
+                {contact.is_primary.then(|| view! { <span class="tag">"Primary"</span> })}
+                {contact.is_decision_maker.then(|| view! { <span class="tag">"Decision maker"</span> })}
+            </div>
+            {contact.position.map(|p| view! { <div class="muted">{p.label()}</div> })}
+            <div class="contact-ways">
+                {phone("Phone", contact.phone.clone())}
+                {phone("Mobile", contact.mobile.clone())}
+                {contact.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}
+            </div>
+            {contact.preferred_contact_method.map(|m| view! { <div class="muted">"Prefers: "{m.label()}</div> })}
+            <a class="edit-link" href=format!("/contacts/{}/edit", contact.id)>
+                "Edit"<span class="visually-hidden">" "{contact.full_name()}</span>
+            </a>
+        </li>
+    }
+}

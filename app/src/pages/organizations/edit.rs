@@ -1,0 +1,143 @@
+//! `/organizations/new` and `/organizations/:id/edit`: the organization form. Lazy routes.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
+
+use crate::api::organizations::{OrganizationEdit, SaveOrganization, get_organization_form};
+use crate::components::{ErrorPanel, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField};
+use crate::error::AppError;
+use crate::model::{OrganizationForm, OrganizationKind, Priority, Segment};
+use crate::pages::id_param;
+
+type EditResource = Resource<Result<OrganizationEdit, AppError>>;
+
+pub struct NewOrganizationPage {
+    edit: EditResource,
+}
+
+#[lazy_route]
+impl LazyRoute for NewOrganizationPage {
+    fn data() -> Self {
+        NewOrganizationPage { edit: Resource::new(|| (), |_| get_organization_form(None)) }
+    }
+
+    fn view(this: Self) -> AnyView {
+        form_page(this.edit)
+    }
+}
+
+pub struct EditOrganizationPage {
+    edit: EditResource,
+}
+
+#[lazy_route]
+impl LazyRoute for EditOrganizationPage {
+    fn data() -> Self {
+        let id = id_param("id");
+        let edit = Resource::new(
+            move || id.get(),
+            |id| async move {
+                match id {
+                    Some(id) => get_organization_form(Some(id)).await,
+                    None => Err(AppError::not_found("Organization")),
+                }
+            },
+        );
+        EditOrganizationPage { edit }
+    }
+
+    fn view(this: Self) -> AnyView {
+        form_page(this.edit)
+    }
+}
+
+fn form_page(edit: EditResource) -> AnyView {
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match edit.await {
+                    Ok(edit) => view! { <OrganizationFormView edit/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
+}
+
+#[component]
+fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
+    let save = ServerAction::<SaveOrganization>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let initial = match &edit.organization {
+        Some(org) => OrganizationForm::from_record(org),
+        None => OrganizationForm::blank(edit.new_id),
+    };
+    provide_context(FormState::new(error, &initial));
+    let (title, submit, cancel) = match &edit.organization {
+        Some(org) => (format!("Edit {}", org.name), "Save changes", format!("/organizations/{}", org.id)),
+        None => ("New organization".to_owned(), "Create organization", "/organizations".to_owned()),
+    };
+    let users: Vec<(String, String)> = edit.users.iter().map(|u| (u.id.to_string(), u.full_name.clone())).collect();
+    view! {
+        <Title text=title.clone()/>
+        <div class="page-header"><h1>{title}</h1></div>
+        <ActionForm action=save attr:class="record-form" attr:novalidate=true>
+            <ErrorSummary/>
+            <input type="hidden" name="form[id]" value=initial.id.clone()/>
+            <input type="hidden" name="form[version]" value=initial.version.clone()/>
+            <fieldset>
+                <legend>"Account"</legend>
+                <TextField name="name" label="Name" required=true maxlength=200 autocomplete="organization"/>
+                <div class="field-row">
+                    <SelectField name="priority" label="Priority" hint="A is your most important accounts."
+                        options=options(Priority::ALL, Priority::code, |p| match p {
+                            Priority::A => "A — key account",
+                            Priority::B => "B — important",
+                            Priority::C => "C — regular",
+                            Priority::D => "D — occasional",
+                        })/>
+                    <SelectField name="kind" label="Type" options=options(OrganizationKind::ALL, OrganizationKind::code, OrganizationKind::label)/>
+                </div>
+                <SelectField name="segment" label="Segment" blank="Not set" options=options(Segment::ALL, Segment::code, Segment::label)/>
+            </fieldset>
+            <fieldset>
+                <legend>"How to reach them"</legend>
+                <TextField name="phone" label="Phone" kind="tel" autocomplete="tel" hint="e.g. (555) 123-4567; add + and the country code outside North America."/>
+                <TextField name="email" label="Email" kind="email" autocomplete="email" inputmode="email"/>
+                <TextField name="website" label="Website" inputmode="url" autocomplete="url" placeholder="www.example.com"/>
+            </fieldset>
+            <fieldset>
+                <legend>"Address"</legend>
+                <TextField name="street" label="Street" autocomplete="street-address"/>
+                <div class="field-row">
+                    <TextField name="city" label="City" autocomplete="address-level2"/>
+                    <TextField name="region" label="State or region" autocomplete="address-level1"/>
+                </div>
+                <div class="field-row">
+                    <TextField name="postal_code" label="Postal code" autocomplete="postal-code" maxlength=20/>
+                    <TextField name="country" label="Country" autocomplete="country-name"/>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>"Business"</legend>
+                <div class="field-row">
+                    <TextField name="annual_revenue" label="Annual revenue" inputmode="decimal" hint="In dollars, e.g. 250000."/>
+                    <TextField name="distributor" label="Distributor" hint="The broadline distributor they buy through."/>
+                </div>
+                <SelectField name="assigned_user_id" label="Assigned to" blank="Unassigned" options=users/>
+                <TextField name="tags" label="Tags" hint="Separate tags with commas."/>
+                <TextAreaField name="notes" label="Notes"/>
+            </fieldset>
+            <div class="form-actions">
+                <SubmitButton label=submit pending=save.pending().into()/>
+                <a class="button" href=cancel>"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,245 @@
+//! Contacts: create, read, update with a version check, soft delete, restore, list.
+//! An organization has at most one primary contact; making one primary demotes the other.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::audit::{self, one_change};
+use super::table::Table;
+use super::{Actor, Sql, Store, StoreError, Tx, contains_pattern, now, prefix_pattern};
+use crate::model::audit::field_changes;
+use crate::model::validate::search_key;
+use crate::model::{AuditAction, Contact, ContactDraft, ContactQuery, Page};
+
+pub(super) const CONTACTS: Table = Table {
+    table: "contacts",
+    entity: "contact",
+    what: "Contact",
+    columns: "id, organization_id, first_name, last_name, position, email, phone, mobile, is_primary, \
+              is_decision_maker, preferred_contact_method, notes, created_at, updated_at, created_by, \
+              updated_by, deleted_at, version",
+};
+const T: &Table = &CONTACTS;
+
+impl Store {
+    pub async fn contact(&self, id: Uuid) -> Result<Contact, StoreError> {
+        T.live(&self.db, id).await
+    }
+
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        id: Option<Uuid>,
+        draft: ContactDraft,
+    ) -> Result<Contact, StoreError> {
+        let draft = draft.validate()?;
+        let id = id.unwrap_or_else(Uuid::new_v4);
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        check_organization(&mut tx, draft.organization_id).await?;
+        if draft.is_primary {
+            demote_primary(&mut tx, actor, draft.organization_id, id, at).await?;
+        }
+        let sql = Sql::new(
+            "contacts.insert",
+            format!(
+                "INSERT INTO contacts (id, organization_id, first_name, last_name, name_search, position, email, phone, \
+                 mobile, is_primary, is_decision_maker, preferred_contact_method, notes, created_at, updated_at, \
+                 created_by, updated_by, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $15, 1) RETURNING {}",
+                T.columns
+            ),
+        )
+        .bind(id);
+        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id);
+        let contact: Contact = match tx.fetch_optional(sql).await {
+            Ok(Some(contact)) => contact,
+            Ok(None) => return Err(StoreError::Database(sqlx::Error::RowNotFound)),
+            Err(e) if e.is_unique_violation() => return Err(StoreError::Exists { entity: T.what, id }),
+            Err(e) => return Err(e),
+        };
+        audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(&draft)), at).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        draft: ContactDraft,
+    ) -> Result<Contact, StoreError> {
+        let draft = draft.validate()?;
+        let mut tx = self.db.begin().await?;
+        let current: Contact = T.live_in(&mut tx, id).await?;
+        if current.version != expected_version {
+            return Err(T.stale(current.version, expected_version));
+        }
+        let changes = field_changes(Some(&current.to_draft()), Some(&draft));
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let at = now();
+        if draft.organization_id != current.organization_id {
+            check_organization(&mut tx, draft.organization_id).await?;
+        }
+        if draft.is_primary {
+            demote_primary(&mut tx, actor, draft.organization_id, id, at).await?;
+        }
+        let sql = Sql::new(
+            "contacts.update",
+            format!(
+                "UPDATE contacts SET organization_id = $2, first_name = $3, last_name = $4, name_search = $5, \
+                 position = $6, email = $7, phone = $8, mobile = $9, is_primary = $10, is_decision_maker = $11, \
+                 preferred_contact_method = $12, notes = $13, updated_at = $14, updated_by = $15, version = version + 1 \
+                 WHERE id = $1 AND version = $16 AND deleted_at IS NULL RETURNING {}",
+                T.columns
+            ),
+        )
+        .bind(id);
+        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id).bind(expected_version);
+        let contact: Contact =
+            tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
+        audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    pub async fn delete_contact(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+    ) -> Result<Contact, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let current: Contact = T.live_in(&mut tx, id).await?;
+        if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+            return Err(T.stale(current.version, expected));
+        }
+        let at = now();
+        let contact = T.set_deleted_at(&mut tx, actor, id, Some(at), at).await?;
+        audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
+            .await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    /// Undoes a delete. The organization must be live; a restored primary contact stays
+    /// primary only if the organization has none meanwhile.
+    pub async fn restore_contact(&self, actor: &Actor, id: Uuid) -> Result<Contact, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let current: Contact = T.any_in(&mut tx, id).await?;
+        let Some(deleted_at) = current.deleted_at else { return Ok(current) };
+        check_organization(&mut tx, current.organization_id)
+            .await
+            .map_err(|_| StoreError::field("organization_id", "Restore the contact's organization first."))?;
+        let at = now();
+        if current.is_primary {
+            let sql = Sql::new(
+                "contacts.keep_single_primary",
+                "UPDATE contacts SET is_primary = FALSE WHERE id = $1 AND EXISTS (SELECT 1 FROM contacts o \
+                 WHERE o.organization_id = $2 AND o.is_primary AND o.deleted_at IS NULL AND o.id <> $1)",
+            )
+            .bind(id)
+            .bind(current.organization_id);
+            tx.execute(sql).await?;
+        }
+        let contact = T.set_deleted_at(&mut tx, actor, id, None, at).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            T.entity,
+            id,
+            AuditAction::Restore,
+            one_change("deleted_at", deleted_at, None::<()>),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    /// Contacts by organization and/or search (name anywhere, email from its start),
+    /// primary contacts first.
+    pub async fn list_contacts(&self, query: &ContactQuery) -> Result<Page<Contact>, StoreError> {
+        let mut filters = Sql::new("contacts.list", "");
+        filters.push(" WHERE c.deleted_at IS NULL AND o.deleted_at IS NULL");
+        if let Some(org) = query.organization_id {
+            filters.push(" AND c.organization_id = ").push_bind(org);
+        }
+        if let Some(key) = query.search_key() {
+            filters
+                .push(" AND (c.name_search LIKE ")
+                .push_bind(contains_pattern(&key))
+                .push(" ESCAPE '\\' OR c.email LIKE ")
+                .push_bind(prefix_pattern(&key))
+                .push(" ESCAPE '\\')");
+        }
+        let from = "FROM contacts c JOIN organizations o ON o.id = c.organization_id";
+        let mut count = Sql { name: "contacts.count", ..filters.clone() };
+        count.text = format!("SELECT COUNT(*) {from}{}", filters.text);
+        let mut rows = filters;
+        let columns = T.columns.split(", ").map(str::trim).map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
+        rows.text = format!("SELECT {columns} {from}{}", rows.text);
+        rows.push(" ORDER BY c.is_primary DESC, c.name_search ASC, c.id ASC LIMIT ")
+            .push_bind(query.per_page as i64)
+            .push(" OFFSET ")
+            .push_bind(query.offset());
+        let (items, (total,)) =
+            tokio::try_join!(self.db.fetch_all::<Contact>(rows), self.db.fetch_one::<(i64,)>(count))?;
+        Ok(Page { items, total, page: query.page, per_page: query.per_page })
+    }
+}
+
+/// Binds the draft's fields as `$2 … $13` (after the id).
+fn bind_draft(sql: Sql, draft: &ContactDraft) -> Sql {
+    let full_name = crate::model::contact::full_name(&draft.first_name, draft.last_name.as_deref());
+    sql.bind(draft.organization_id)
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(search_key(&full_name))
+        .bind(draft.position.map(|p| p.code()))
+        .bind(&draft.email)
+        .bind(&draft.phone)
+        .bind(&draft.mobile)
+        .bind(draft.is_primary)
+        .bind(draft.is_decision_maker)
+        .bind(draft.preferred_contact_method.map(|m| m.code()))
+        .bind(&draft.notes)
+}
+
+/// A contact must belong to a live organization.
+async fn check_organization(tx: &mut Tx, organization_id: Uuid) -> Result<(), StoreError> {
+    let sql = Sql::new("organizations.exists", "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
+        .bind(organization_id);
+    match tx.fetch_optional::<(Uuid,)>(sql).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::field("organization_id", "Choose an organization that exists.")),
+    }
+}
+
+/// Makes `keep` the only primary contact of the organization: the others lose the flag,
+/// each with its own version bump and audit entry.
+async fn demote_primary(
+    tx: &mut Tx,
+    actor: &Actor,
+    organization_id: Uuid,
+    keep: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "contacts.demote_primary",
+        "UPDATE contacts SET is_primary = FALSE, updated_at = $3, updated_by = $4, version = version + 1 \
+         WHERE organization_id = $1 AND id <> $2 AND is_primary AND deleted_at IS NULL RETURNING id",
+    )
+    .bind(organization_id)
+    .bind(keep)
+    .bind(at)
+    .bind(actor.user_id);
+    let demoted: Vec<(Uuid,)> = tx.fetch_all(sql).await?;
+    for (id,) in demoted {
+        audit::record(tx, actor, T.entity, id, AuditAction::Update, one_change("is_primary", true, false), at).await?;
+    }
+    Ok(())
+}

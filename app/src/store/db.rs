@@ -1,0 +1,462 @@
+//! One SQL text, two databases. Queries are written once with `$1, $2, …` placeholders
+//! (both SQLite and PostgreSQL accept them) and values bound as [`Arg`]s; [`Db`] and [`Tx`]
+//! run them on whichever backend the store was opened with.
+//!
+//! SQLite gets a read pool and a one-connection write pool: SQLite allows one writer at a
+//! time anyway, and queuing writers in the pool avoids `SQLITE_BUSY` on transactions that
+//! read before they write.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{
+    Arguments, AssertSqlSafe, ConnectOptions, Database, Executor, FromRow, IntoArguments, Postgres, Sqlite, Transaction,
+};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::error::StoreError;
+
+/// A value bound to a placeholder. `None` binds a typed NULL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Bool(Option<bool>),
+    Uuid(Option<Uuid>),
+    Time(Option<DateTime<Utc>>),
+    Date(Option<NaiveDate>),
+    Json(Option<serde_json::Value>),
+}
+
+macro_rules! arg_from {
+    ($variant:ident: $($ty:ty),+) => {$(
+        impl From<$ty> for Arg {
+            fn from(v: $ty) -> Self { Arg::$variant(Some(v.into())) }
+        }
+        impl From<Option<$ty>> for Arg {
+            fn from(v: Option<$ty>) -> Self { Arg::$variant(v.map(Into::into)) }
+        }
+    )+};
+}
+arg_from!(Text: String, &str);
+arg_from!(Int: i64, i32, u32);
+arg_from!(Float: f64);
+arg_from!(Bool: bool);
+arg_from!(Uuid: Uuid);
+arg_from!(Time: DateTime<Utc>);
+arg_from!(Date: NaiveDate);
+arg_from!(Json: serde_json::Value);
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Self {
+        Arg::Text(v.clone())
+    }
+}
+
+/// A statement and its values. `name` labels it in traces and timings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sql {
+    pub name: &'static str,
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(name: &'static str, text: impl Into<String>) -> Self {
+        Sql { name, text: text.into(), args: Vec::new() }
+    }
+
+    /// Binds the next numbered placeholder already written in the text.
+    pub fn bind(mut self, value: impl Into<Arg>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+
+    /// Appends text.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn push_bind(&mut self, value: impl Into<Arg>) -> &mut Self {
+        self.args.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `(v1, v2, …)` as placeholders (for `IN` lists).
+    pub fn push_bind_list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(value);
+        }
+        self.push(")")
+    }
+}
+
+/// A backend we can bind [`Arg`]s for.
+pub trait Backend: Database {
+    fn arguments(args: &[Arg]) -> Result<Self::Arguments, BoxDynError>;
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+}
+
+macro_rules! bind_all {
+    ($arguments:ty, $args:expr) => {{
+        let mut out = <$arguments>::default();
+        for arg in $args {
+            match arg {
+                Arg::Text(v) => out.add(v.clone())?,
+                Arg::Int(v) => out.add(*v)?,
+                Arg::Float(v) => out.add(*v)?,
+                Arg::Bool(v) => out.add(*v)?,
+                Arg::Uuid(v) => out.add(*v)?,
+                Arg::Time(v) => out.add(*v)?,
+                Arg::Date(v) => out.add(*v)?,
+                Arg::Json(v) => out.add(v.clone())?,
+            }
+        }
+        Ok(out)
+    }};
+}
+
+impl Backend for Sqlite {
+    fn arguments(args: &[Arg]) -> Result<SqliteArguments, BoxDynError> {
+        bind_all!(SqliteArguments, args)
+    }
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+impl Backend for Postgres {
+    fn arguments(args: &[Arg]) -> Result<PgArguments, BoxDynError> {
+        bind_all!(PgArguments, args)
+    }
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+/// A row type both backends can decode.
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+fn arguments<DB: Backend>(sql: &Sql) -> Result<DB::Arguments, sqlx::Error> {
+    DB::arguments(&sql.args).map_err(sqlx::Error::Encode)
+}
+
+async fn fetch_all_on<'e, DB, E, T>(executor: E, sql: &Sql) -> Result<Vec<T>, sqlx::Error>
+where
+    DB: Backend,
+    DB::Arguments: IntoArguments<DB>,
+    E: Executor<'e, Database = DB>,
+    T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+{
+    let args = arguments::<DB>(sql)?;
+    sqlx::query_as_with::<DB, T, _>(AssertSqlSafe(sql.text.clone()), args).fetch_all(executor).await
+}
+
+async fn fetch_optional_on<'e, DB, E, T>(executor: E, sql: &Sql) -> Result<Option<T>, sqlx::Error>
+where
+    DB: Backend,
+    DB::Arguments: IntoArguments<DB>,
+    E: Executor<'e, Database = DB>,
+    T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+{
+    let args = arguments::<DB>(sql)?;
+    sqlx::query_as_with::<DB, T, _>(AssertSqlSafe(sql.text.clone()), args).fetch_optional(executor).await
+}
+
+async fn execute_on<'e, DB, E>(executor: E, sql: &Sql) -> Result<u64, sqlx::Error>
+where
+    DB: Backend,
+    DB::Arguments: IntoArguments<DB>,
+    E: Executor<'e, Database = DB>,
+{
+    let args = arguments::<DB>(sql)?;
+    let done = sqlx::query_with::<DB, _>(AssertSqlSafe(sql.text.clone()), args).execute(executor).await?;
+    Ok(DB::rows_affected(&done))
+}
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+/// How to open a database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`.
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// PostgreSQL only: run in this schema (tests isolate themselves this way).
+    pub pg_schema: Option<String>,
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        DbOptions { url: url.into(), max_connections: 8, acquire_timeout: Duration::from_secs(5), pg_schema: None }
+    }
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+macro_rules! on_read {
+    ($db:expr, |$e:ident| $body:expr) => {
+        match $db {
+            Db::Sqlite { read: $e, .. } => $body,
+            Db::Postgres($e) => $body,
+        }
+    };
+}
+
+macro_rules! on_write {
+    ($db:expr, |$e:ident| $body:expr) => {
+        match $db {
+            Db::Sqlite { write: $e, .. } => $body,
+            Db::Postgres($e) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Opens the database named by `options.url`, creating an SQLite file (and its folder)
+    /// when missing.
+    pub async fn connect(options: &DbOptions) -> Result<Db, StoreError> {
+        let url = options.url.trim();
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, options).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url, options).await
+        } else {
+            Err(StoreError::Config(format!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got “{}”)",
+                redact_url(url)
+            )))
+        }
+    }
+
+    async fn connect_sqlite(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .disable_statement_logging()
+            .pragma("temp_store", "memory");
+        if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Config(format!("cannot create the database folder {}: {e}", dir.display())))?;
+        }
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable { url: redact_url(url), source: e };
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect.clone())
+            .await
+            .map_err(unreachable)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect.read_only(true))
+            .await
+            .map_err(unreachable)?;
+        Ok(Db::Sqlite { read, write })
+    }
+
+    async fn connect_postgres(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        let mut connect = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}")))?
+            .disable_statement_logging();
+        if let Some(schema) = &options.pg_schema {
+            connect = connect.options([("search_path", schema.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|e| StoreError::Unreachable { url: redact_url(url), source: e })?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            Db::Sqlite { .. } => BackendKind::Sqlite,
+            Db::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date with the migrations built into this binary.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_all<T: Record>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
+        Ok(on_read!(self, |pool| timed(&sql, fetch_all_on(pool, &sql)).await)?)
+    }
+
+    pub async fn fetch_optional<T: Record>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
+        Ok(on_read!(self, |pool| timed(&sql, fetch_optional_on(pool, &sql)).await)?)
+    }
+
+    pub async fn fetch_one<T: Record>(&self, sql: Sql) -> Result<T, StoreError> {
+        let name = sql.name;
+        self.fetch_optional(sql).await?.ok_or(StoreError::Database(sqlx::Error::RowNotFound)).inspect_err(|_| {
+            tracing::error!(query = name, "query returned no row");
+        })
+    }
+
+    /// Runs one statement outside a transaction, on the writer.
+    pub async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
+        Ok(on_write!(self, |pool| timed(&sql, execute_on(pool, &sql)).await)?)
+    }
+
+    /// Starts a transaction on the writer.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection (SQLite checkpoints its WAL on the last close).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A transaction; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>, StoreError> {
+        Ok(on_tx!(self, |conn| timed(&sql, fetch_all_on(conn, &sql)).await)?)
+    }
+
+    pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>, StoreError> {
+        Ok(on_tx!(self, |conn| timed(&sql, fetch_optional_on(conn, &sql)).await)?)
+    }
+
+    pub async fn execute(&mut self, sql: Sql) -> Result<u64, StoreError> {
+        Ok(on_tx!(self, |conn| timed(&sql, execute_on(conn, &sql)).await)?)
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+fn span(sql: &Sql) -> tracing::Span {
+    tracing::debug_span!("db.query", name = sql.name)
+}
+
+/// Queries slower than this are logged by name (sqlx's own statement log is off: it
+/// would print whole multi-row inserts).
+const SLOW_QUERY: Duration = Duration::from_millis(500);
+
+async fn timed<T>(sql: &Sql, query: impl std::future::Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let out = query.instrument(span(sql)).await;
+    let elapsed = started.elapsed();
+    if elapsed > SLOW_QUERY {
+        tracing::warn!(query = sql.name, elapsed_ms = elapsed.as_millis() as u64, "slow query");
+    }
+    out
+}
+
+/// The URL with its password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("t", "SELECT 1 FROM t WHERE a = $1").bind("x");
+        sql.push(" AND b IN ").push_bind_list([1_i64, 2]).push(" AND c = ").push_bind(true);
+        assert_eq!(sql.text, "SELECT 1 FROM t WHERE a = $1 AND b IN ($2, $3) AND c = $4");
+        assert_eq!(sql.args, vec![Arg::from("x"), Arg::Int(Some(1)), Arg::Int(Some(2)), Arg::Bool(Some(true))]);
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact_url("postgres://kp:s3cret@db:5432/kp"), "postgres://kp:***@db:5432/kp");
+        assert_eq!(redact_url("postgres://kp@db/kp"), "postgres://kp@db/kp");
+        assert_eq!(redact_url("sqlite://data/kp.db"), "sqlite://data/kp.db");
+    }
+}

@@ -1,0 +1,104 @@
+//! The store: every read and write of CRM records, on SQLite or PostgreSQL, behind one API.
+//! Server-only. Every write validates, bumps `version`, and writes its `audit_log` row in
+//! the same transaction.
+
+mod audit;
+mod contacts;
+pub mod db;
+mod error;
+mod organizations;
+mod table;
+mod users;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use uuid::Uuid;
+
+pub use db::{Arg, BackendKind, Db, DbOptions, Record, Sql, Tx};
+pub use error::StoreError;
+pub use organizations::OrganizationPage;
+pub use users::NewUser;
+
+/// Who makes a change, and from where, as the audit log records it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Actor {
+    /// `None` for changes made by the system itself (seeding, imports run by operators).
+    pub user_id: Option<Uuid>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor::default()
+    }
+
+    pub fn user(user_id: Uuid) -> Self {
+        Actor { user_id: Some(user_id), ..Actor::default() }
+    }
+}
+
+/// The CRM's records on one database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Connects and migrates.
+    pub async fn open(options: &DbOptions) -> Result<Store, StoreError> {
+        let db = Db::connect(options).await?;
+        db.migrate().await?;
+        Ok(Store { db })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn backend(&self) -> BackendKind {
+        self.db.kind()
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+/// The current time at the precision both databases keep (microseconds), so a value
+/// read back equals the value written.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with the wildcards in `text` taken literally
+/// (use with `ESCAPE '\'`).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(text))
+}
+
+/// A `LIKE` pattern matching values that start with `text`.
+pub(crate) fn prefix_pattern(text: &str) -> String {
+    format!("{}%", escape_like(text))
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_searches_are_literal() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(prefix_pattern("ana"), "ana%");
+    }
+}

@@ -1,0 +1,9 @@
+//! The Kitchen Pantry CRM server: configuration, start-up, the JSON API, seeding.
+//! `main.rs` is a thin command-line front; tests build the server from here.
+
+pub mod config;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

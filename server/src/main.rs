@@ -1,0 +1,104 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use server::config::{Cli, Command, Config, SeedArgs};
+use server::seed::demo::DEMO_USERS;
+use server::seed::generator::{Plan, generate};
+use server::startup::{Application, open_store};
+use server::telemetry;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config).await,
+        Command::Migrate => migrate(&cli.config).await,
+        Command::Seed(args) => seed(&cli.config, &args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kitchen-pantry: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: &Config) -> Result<(), String> {
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let addr = app.local_addr();
+    println!("\nKitchen Pantry CRM is ready on http://{addr}");
+    if config.demo_data {
+        println!("Demo accounts (sign-in arrives with the accounts work):");
+        for (email, name, role, _) in DEMO_USERS {
+            println!("  {email:<28} {name:<16} {}", role.label());
+        }
+    }
+    println!("Stop with Ctrl+C.\n");
+    app.run_until(shutdown_signal()).await.map_err(|e| format!("the server stopped: {e}"))
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    config.validate().map_err(|e| e.to_string())?;
+    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("The database is up to date.");
+    Ok(())
+}
+
+async fn seed(config: &Config, args: &SeedArgs) -> Result<(), String> {
+    config.validate().map_err(|e| e.to_string())?;
+    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    let reps = server::seed::seed_reps(&store, args.reps).await.map_err(|e| e.to_string())?;
+    let plan = Plan {
+        organizations: args.organizations,
+        contacts_per_organization: args.contacts_per_organization,
+        interactions: args.interactions,
+        opportunities: args.opportunities,
+        seed: args.seed,
+        history_days: 365,
+    };
+    let total = u64::from(args.organizations);
+    let summary = generate(&store, &reps, &plan, |done| {
+        if done % 20_000 == 0 || done == total {
+            eprintln!("  {done} of {total} organizations written");
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "Seeded {} organizations, {} contacts, {} interactions and {} opportunities in {:.1} s.",
+        summary.organizations,
+        summary.contacts,
+        summary.interactions,
+        summary.opportunities,
+        summary.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Ctrl+C or SIGTERM (what process managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

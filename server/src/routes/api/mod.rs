@@ -1,0 +1,24 @@
+//! The JSON API under `/api/v1`, for scripts, integrations, the offline client and
+//! benchmarks. Documented in docs/api.md.
+
+mod actor;
+mod contacts;
+mod error;
+mod ids;
+mod json;
+mod organizations;
+mod users;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub use error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(organizations::router())
+        .merge(contacts::router())
+        .merge(users::router())
+        .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
+}

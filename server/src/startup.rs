@@ -1,0 +1,150 @@
+//! Building the app: connect and migrate, seed the demo when asked, assemble the router,
+//! bind the listener. Tests build it on port 0 against their own database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use app::store::{DbOptions, Store, StoreError};
+use app::{App, shell};
+
+use crate::config::Config;
+use crate::routes;
+use crate::seed;
+use crate::state::AppState;
+
+/// Largest request body accepted (forms and JSON; imports will get their own limit).
+const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Database(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        config.validate()?;
+        let store = open_store(config).await?;
+        if config.demo_data {
+            seed::demo::seed_if_empty(&store).await?;
+        }
+        let leptos_options = leptos_options(config);
+        warn_if_site_missing(&leptos_options);
+        let state = AppState { leptos_options, store };
+        let router = router(state.clone(), config);
+        let listener =
+            TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests under way.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.state.store.close().await;
+        Ok(())
+    }
+}
+
+pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+    let options =
+        DbOptions { max_connections: config.database_max_connections, ..DbOptions::new(config.database_url.clone()) };
+    Store::open(&options).await
+}
+
+/// The Leptos settings from our configuration. Hashed file names are used when the build
+/// wrote `hash.txt` next to this binary (release builds by cargo-leptos do).
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_file = "hash.txt";
+    let hash_files = std::env::var("LEPTOS_HASH_FILES").ok().map(|v| v == "true").unwrap_or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file).exists()))
+            .unwrap_or(false)
+    });
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kitchen-pantry"))
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .env(leptos::config::Env::PROD)
+        .hash_files(hash_files)
+        .hash_file(std::sync::Arc::from(hash_file))
+        .build()
+}
+
+fn warn_if_site_missing(options: &LeptosOptions) {
+    let pkg = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    if !pkg.is_dir() {
+        tracing::warn!(
+            path = %pkg.display(),
+            "no built site found: pages render, but without styles or scripts; run `make build` first"
+        );
+    }
+}
+
+/// Every route: pages and server functions (Leptos), the JSON API, static files.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let store = state.store.clone();
+    let context = move || provide_context(store.clone());
+    let pkg_dir = Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref());
+    // Hashed names change with their content, so browsers may keep them for good.
+    let pkg_cache = if leptos_options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let pkg = Router::new()
+        .fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(pkg_cache)));
+
+    Router::new()
+        .nest("/api/v1", routes::api::router())
+        .nest_service("/pkg", pkg)
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(routes::server_fn_error_status))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,374 @@
+//! The server over real HTTP: the JSON API, server functions as browsers call them (with and
+//! without JavaScript), and the pages. Each test starts its own server on a free port with
+//! its own SQLite database.
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, REFERER};
+use serde_json::{Value, json};
+use server::config::Config;
+use server::startup::Application;
+use uuid::Uuid;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config::for_database(format!("sqlite://{}", dir.path().join("http.db").display()));
+        let app = Application::build(&config).await.expect("build the app");
+        let base = format!("http://{}", app.local_addr());
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stop.await;
+        }));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { base, client, shutdown: Some(shutdown), _dir: dir }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn json(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let value = response.json::<Value>().await.unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.json(reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.json(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.json(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.client.get(self.url(path)).header(ACCEPT, "text/html").send().await.expect("page");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    async fn create_organization(&self, body: Value) -> Value {
+        let (status, org) = self.post("/api/v1/organizations", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{org}");
+        org
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+#[tokio::test]
+async fn organizations_round_trip_through_the_api() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&json!({"name": "Golden Fork Bistro", "priority": "A", "phone": "512 555 0142", "tags": ["patio"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    let org: Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/organizations/{}", org["id"].as_str().unwrap()));
+    assert_eq!((org["phone"].as_str(), org["version"].as_i64()), (Some("+15125550142"), Some(1)));
+
+    let (status, read) = app.get(&location).await;
+    assert_eq!((status, &read), (StatusCode::OK, &org));
+
+    let (status, changed) = app.patch(&location, json!({"version": 1, "city": "Austin", "priority": "B"})).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (changed["city"].as_str(), changed["priority"].as_str(), changed["version"].as_i64()),
+        (Some("Austin"), Some("B"), Some(2))
+    );
+    assert_eq!(changed["tags"], json!(["patio"]), "PATCH leaves other fields alone");
+
+    let (status, replaced) =
+        app.json(reqwest::Method::PUT, &location, Some(json!({"version": 2, "name": "Golden Fork"}))).await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(
+        (replaced["city"].clone(), replaced["tags"].clone()),
+        (Value::Null, json!([])),
+        "PUT replaces everything"
+    );
+
+    let (status, history) = app.get(&format!("{location}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["update", "update", "create"]);
+    assert_eq!(history[0]["ip"], "127.0.0.1");
+
+    let (status, deleted) = app.json(reqwest::Method::DELETE, &format!("{location}?version=3"), None).await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    assert!(deleted["deleted_at"].is_string());
+    assert_eq!(app.get(&location).await.0, StatusCode::NOT_FOUND);
+    let (status, restored) = app.post(&format!("{location}/restore"), json!({})).await;
+    assert_eq!((status, restored["version"].as_i64()), (StatusCode::OK, Some(5)));
+}
+
+#[tokio::test]
+async fn api_errors_say_what_and_where() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.post("/api/v1/organizations", json!({"name": " ", "phone": "12", "email": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["kind"], "invalid");
+    assert_eq!(body["fields"]["name"], "Name is required.");
+    assert!(body["fields"]["phone"].as_str().unwrap().contains("area code"));
+    assert!(body["error"].as_str().unwrap().starts_with("Please correct the 3"));
+
+    let (status, body) = app.post("/api/v1/organizations", json!({"name": "X", "nmae": "typo"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["nmae"].as_str().unwrap().starts_with("Unknown field"));
+
+    let (status, body) = app.post("/api/v1/organizations", json!({"name": "X", "annual_revenue_cents": "lots"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["annual_revenue_cents"].is_string());
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .header(CONTENT_TYPE, "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("not valid JSON"));
+
+    let response = app.client.post(app.url("/api/v1/organizations")).body("name=x").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let org = app.create_organization(json!({"name": "Versioned Deli"})).await;
+    let path = format!("/api/v1/organizations/{}", org["id"].as_str().unwrap());
+    let (status, body) = app.patch(&path, json!({"city": "Waco"})).await;
+    assert_eq!((status, body["fields"]["version"].is_string()), (StatusCode::UNPROCESSABLE_ENTITY, true));
+    app.patch(&path, json!({"version": 1, "city": "Waco"})).await;
+    let (status, body) = app.patch(&path, json!({"version": 1, "city": "Temple"})).await;
+    assert_eq!(
+        (status, body["kind"].as_str(), body["current_version"].as_i64()),
+        (StatusCode::CONFLICT, Some("conflict"), Some(2))
+    );
+    let (status, _) = app.json(reqwest::Method::DELETE, &format!("{path}?version=1"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    assert_eq!(app.get("/api/v1/organizations/not-a-uuid").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/organizations/{}", Uuid::new_v4())).await.0, StatusCode::NOT_FOUND);
+    let (status, body) = app.get("/api/v1/nothing-here").await;
+    assert_eq!((status, body["kind"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, body) = app.get("/api/v1/organizations?priority=Z&per_page=500").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["priority"].is_string() && body["fields"]["per_page"].is_string());
+}
+
+#[tokio::test]
+async fn lists_filter_sort_and_count() {
+    let app = TestApp::spawn().await;
+    for (name, priority, city) in
+        [("Alpha Diner", "A", "Austin"), ("Bravo Grill", "B", "Boston"), ("Cafe Charlie", "A", "Chicago")]
+    {
+        app.create_organization(json!({"name": name, "priority": priority, "city": city})).await;
+    }
+    let (status, body) = app.get("/api/v1/organizations?priority=A&sort=name&dir=desc").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = body["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Cafe Charlie", "Alpha Diner"]);
+    assert_eq!(body["total"], 2);
+    assert_eq!(body["priority_counts"], json!({"A": 2, "B": 1, "C": 0, "D": 0}));
+    let (_, body) = app.get("/api/v1/organizations?q=GRILL").await;
+    assert_eq!(body["items"][0]["name"], "Bravo Grill");
+    let (_, body) = app.get("/api/v1/organizations?per_page=1&page=3").await;
+    assert_eq!((body["items"][0]["name"].as_str(), body["total"].as_i64()), (Some("Cafe Charlie"), Some(3)));
+}
+
+#[tokio::test]
+async fn contacts_through_the_api() {
+    let app = TestApp::spawn().await;
+    let org = app.create_organization(json!({"name": "Harbor Seafood"})).await;
+    let org_id = org["id"].as_str().unwrap();
+    let (status, ana) = app
+        .post(
+            "/api/v1/contacts",
+            json!({"organization_id": org_id, "first_name": "Ana", "is_primary": true, "mobile": "(713) 555-0100"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ana}");
+    let (_, ben) =
+        app.post("/api/v1/contacts", json!({"organization_id": org_id, "first_name": "Ben", "is_primary": true})).await;
+    let (status, ana_now) = app.get(&format!("/api/v1/contacts/{}", ana["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (status, ana_now["is_primary"].as_bool(), ana_now["version"].as_i64()),
+        (StatusCode::OK, Some(false), Some(2))
+    );
+    assert_eq!(ben["is_primary"], true);
+
+    let (_, page) = app.get(&format!("/api/v1/organizations/{org_id}/contacts")).await;
+    let names: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Ben", "Ana"]);
+
+    let (status, body) =
+        app.post("/api/v1/contacts", json!({"organization_id": Uuid::new_v4(), "first_name": "Nobody"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["organization_id"].is_string());
+    let (status, body) = app
+        .post(
+            "/api/v1/contacts",
+            json!({"organization_id": org_id, "first_name": "Cy", "preferred_contact_method": "text"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["preferred_contact_method"].as_str().unwrap().contains("mobile"));
+
+    let (status, users) = app.get("/api/v1/users").await;
+    assert_eq!((status, users), (StatusCode::OK, json!([])));
+}
+
+/// The form posts a browser without JavaScript makes: on success a redirect to the record,
+/// on error a redirect back to the form with the error (and what was typed) in the URL.
+#[tokio::test]
+async fn forms_work_without_javascript() {
+    let app = TestApp::spawn().await;
+    let id = Uuid::new_v4();
+    let form = [
+        ("form[id]", id.to_string()),
+        ("form[version]", String::new()),
+        ("form[name]", "Plain HTML Bistro".into()),
+        ("form[priority]", "B".into()),
+        ("form[phone]", "(512) 555-0199".into()),
+        ("form[annual_revenue]", "250,000".into()),
+    ];
+    let post = |form: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url("/api/organizations/save"))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(REFERER, app.url("/organizations/new"))
+            .form(&form)
+            .send()
+    };
+    let response = post(form.to_vec()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[LOCATION], format!("/organizations/{id}").as_str());
+    // A second post of the same form (a double tap) creates nothing more.
+    let again = post(form.to_vec()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::FOUND);
+    let (_, list) = app.get("/api/v1/organizations").await;
+    assert_eq!(list["total"], 1);
+
+    let (status, html) = app.page(&format!("/organizations/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Plain HTML Bistro") && html.contains("(512) 555-0199") && html.contains("$250,000"));
+
+    let mut bad = form.to_vec();
+    bad[0].1 = Uuid::new_v4().to_string();
+    bad[2].1 = String::new();
+    bad[4].1 = "12".into();
+    let response = post(bad).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let back = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&app.url("/organizations/new?")) && back.contains("__err="), "{back}");
+    let (status, html) = app.page(back.trim_start_matches(&app.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Name is required."), "the field error is shown");
+    assert!(html.contains(r#"value="12""#), "what was typed is shown again");
+}
+
+/// The same server function called by the app's JavaScript answers with the error's own status.
+#[tokio::test]
+async fn server_function_errors_carry_their_status() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/organizations/save"))
+        .form(&[("form[id]", Uuid::new_v4().to_string()), ("form[name]", String::new())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!((body["kind"].as_str(), body["fields"]["name"].as_str()), (Some("invalid"), Some("Name is required.")));
+
+    let response = app
+        .client
+        .get(app.url("/api/organizations/detail"))
+        .query(&[("id", Uuid::new_v4().to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server_with_their_status() {
+    let app = TestApp::spawn().await;
+    let org = app.create_organization(json!({"name": "Rendered <Bistro> & Co", "city": "Katy", "priority": "A"})).await;
+    let attack = app.create_organization(json!({"name": "</title><script>alert(1)</script>"})).await;
+    let (status, html) = app.page("/organizations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Rendered &lt;Bistro&gt; &amp; Co"), "text is escaped");
+    assert!(html.contains("1–2 of 2"));
+    let (status, html) = app.page(&format!("/organizations/{}", org["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<title>Rendered &lt;Bistro&gt; &amp; Co · Kitchen Pantry CRM</title>"));
+    let (_, html) = app.page(&format!("/organizations/{}", attack["id"].as_str().unwrap())).await;
+    assert!(!html.contains("<script>alert(1)</script>"), "names never become markup, titles included");
+    assert!(html.contains("<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Kitchen Pantry CRM</title>"));
+    assert_eq!(app.page(&format!("/organizations/{}", Uuid::new_v4())).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.page("/organizations/not-an-id/edit").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.page("/no/such/page").await.0, StatusCode::NOT_FOUND);
+    let (status, html) = app.page("/organizations?priority=Z").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("were not understood"));
+    let (status, _) = app.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn invalid_configuration_is_refused_before_serving() {
+    let config = Config::for_database("mysql://somewhere/db");
+    let error = Application::build(&config).await.err().expect("refused");
+    assert!(error.to_string().contains("DATABASE_URL must start with sqlite: or postgres://"));
+
+    let config = Config::for_database("postgres://nobody:secret@127.0.0.1:1/none");
+    let error = Application::build(&config).await.err().expect("refused").to_string();
+    assert!(error.starts_with("cannot connect to the database at postgres://nobody:***@127.0.0.1:1/none"), "{error}");
+    assert!(!error.contains("secret"));
+}
+
+#[tokio::test]
+async fn demo_data_is_seeded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let config = Config { demo_data: true, ..Config::for_database(url) };
+    let first = Application::build(&config).await.unwrap();
+    let store = first.store().clone();
+    let query = app::model::OrganizationQuery::default();
+    let seeded = store.list_organizations(&query).await.unwrap().page.total;
+    assert_eq!(seeded, 300);
+    assert_eq!(store.active_users().await.unwrap().len(), 5);
+    drop(first);
+    let second = Application::build(&config).await.unwrap();
+    assert_eq!(second.store().list_organizations(&query).await.unwrap().page.total, 300, "a restart adds nothing");
+}
