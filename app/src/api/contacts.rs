@@ -35,7 +35,7 @@ pub async fn get_contact_form(
         .or(organization_id)
         .ok_or_else(|| AppError::bad_request("Say which organization the contact is for."))?;
     let organization = store.organization(organization_id).await?;
-    Ok(ContactEdit { contact, new_id: Uuid::new_v4(), organization_id, organization_name: organization.name })
+    Ok(ContactEdit { contact, new_id: Uuid::now_v7(), organization_id, organization_name: organization.name })
 }
 
 /// Creates or updates a contact from its form, then returns to its organization's page.

@@ -17,7 +17,7 @@ pub struct HomeSummary {
 
 #[server(endpoint = "home/summary", input = GetUrl)]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
-    use crate::model::{ContactQuery, OrganizationQuery, OrganizationSort, SortDirection};
+    use crate::model::{OrganizationQuery, OrganizationSort, SortDirection};
     let store = super::server::store()?;
     let recent = OrganizationQuery {
         sort: OrganizationSort::Updated,
@@ -25,12 +25,11 @@ pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
         per_page: 5,
         ..Default::default()
     };
-    let contacts = ContactQuery { per_page: 1, ..Default::default() };
-    let (list, contacts) = tokio::try_join!(store.list_organizations(&recent), store.list_contacts(&contacts))?;
+    let (list, contacts) = tokio::try_join!(store.list_organizations(&recent), store.count_contacts())?;
     Ok(HomeSummary {
         organizations: list.page.total,
         priority_counts: list.priority_counts,
-        contacts: contacts.total,
+        contacts,
         recently_updated: list.page.items,
     })
 }

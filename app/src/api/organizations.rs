@@ -69,7 +69,7 @@ pub async fn get_organization_form(id: Option<Uuid>) -> Result<OrganizationEdit,
         Some(id) => Some(store.organization(id).await?),
         None => None,
     };
-    Ok(OrganizationEdit { organization, new_id: Uuid::new_v4(), users: store.active_users().await? })
+    Ok(OrganizationEdit { organization, new_id: Uuid::now_v7(), users: store.active_users().await? })
 }
 
 /// Creates (no `version`) or updates the organization from its form, then sends the

@@ -222,15 +222,22 @@ pub fn CheckboxField(
     }
 }
 
-/// The message at the top of a form after a failed submit, with a link to each field.
+/// The message at the top of a form after a failed submit, with a link to each field. It
+/// takes the focus when it appears, so a phone scrolls to it and a screen reader reads it.
 #[component]
 pub fn ErrorSummary() -> impl IntoView {
     let form = expect_context::<FormState>();
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = summary.get() {
+            let _ = element.focus();
+        }
+    });
     move || {
         form.error().get().map(|error| {
             let fields: FieldErrors = error.fields();
             view! {
-                <div class="alert error" role="alert" tabindex="-1">
+                <div class="alert error" role="alert" tabindex="-1" node_ref=summary>
                     <p><strong>{error.to_string()}</strong></p>
                     {(!fields.is_empty()).then(|| view! {
                         <ul>

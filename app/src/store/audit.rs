@@ -23,7 +23,7 @@ pub(super) async fn record(
         "INSERT INTO audit_log (id, entity, entity_id, action, changes, user_id, at, ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(Uuid::new_v4())
+    .bind(Uuid::now_v7())
     .bind(entity)
     .bind(entity_id)
     .bind(action.code())

@@ -33,7 +33,7 @@ impl Store {
         draft: ContactDraft,
     ) -> Result<Contact, StoreError> {
         let draft = draft.validate()?;
-        let id = id.unwrap_or_else(Uuid::new_v4);
+        let id = id.unwrap_or_else(Uuid::now_v7);
         let at = now();
         let mut tx = self.db.begin().await?;
         check_organization(&mut tx, draft.organization_id).await?;
@@ -161,34 +161,41 @@ impl Store {
     }
 
     /// Contacts by organization and/or search (name anywhere, email from its start),
-    /// primary contacts first.
+    /// primary contacts first. A live contact always has a live organization (deleting an
+    /// organization deletes its contacts, a contact is restored only under a live one), so
+    /// the list needs no join.
     pub async fn list_contacts(&self, query: &ContactQuery) -> Result<Page<Contact>, StoreError> {
-        let mut filters = Sql::new("contacts.list", "");
-        filters.push(" WHERE c.deleted_at IS NULL AND o.deleted_at IS NULL");
+        let mut filters = Sql::new("contacts.list", " WHERE deleted_at IS NULL");
         if let Some(org) = query.organization_id {
-            filters.push(" AND c.organization_id = ").push_bind(org);
+            filters.push(" AND organization_id = ").push_bind(org);
         }
         if let Some(key) = query.search_key() {
             filters
-                .push(" AND (c.name_search LIKE ")
+                .push(" AND (name_search LIKE ")
                 .push_bind(contains_pattern(&key))
-                .push(" ESCAPE '\\' OR c.email LIKE ")
+                .push(" ESCAPE '\\' OR email LIKE ")
                 .push_bind(prefix_pattern(&key))
                 .push(" ESCAPE '\\')");
         }
-        let from = "FROM contacts c JOIN organizations o ON o.id = c.organization_id";
-        let mut count = Sql { name: "contacts.count", ..filters.clone() };
-        count.text = format!("SELECT COUNT(*) {from}{}", filters.text);
-        let mut rows = filters;
-        let columns = T.columns.split(", ").map(str::trim).map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
-        rows.text = format!("SELECT {columns} {from}{}", rows.text);
-        rows.push(" ORDER BY c.is_primary DESC, c.name_search ASC, c.id ASC LIMIT ")
+        let count = Sql {
+            name: "contacts.count",
+            text: format!("SELECT COUNT(*) FROM contacts{}", filters.text),
+            ..filters.clone()
+        };
+        let mut rows = Sql { text: format!("SELECT {} FROM contacts{}", T.columns, filters.text), ..filters };
+        rows.push(" ORDER BY is_primary DESC, name_search ASC, id ASC LIMIT ")
             .push_bind(query.per_page as i64)
             .push(" OFFSET ")
             .push_bind(query.offset());
         let (items, (total,)) =
             tokio::try_join!(self.db.fetch_all::<Contact>(rows), self.db.fetch_one::<(i64,)>(count))?;
         Ok(Page { items, total, page: query.page, per_page: query.per_page })
+    }
+
+    /// How many live contacts there are.
+    pub async fn count_contacts(&self) -> Result<i64, StoreError> {
+        let sql = Sql::new("contacts.count_all", "SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL");
+        Ok(self.db.fetch_one::<(i64,)>(sql).await?.0)
     }
 }
 

@@ -55,7 +55,7 @@ impl Store {
     ) -> Result<Organization, StoreError> {
         let draft = draft.validate()?;
         self.check_assignable("assigned_user_id", draft.assigned_user_id).await?;
-        let id = id.unwrap_or_else(Uuid::new_v4);
+        let id = id.unwrap_or_else(Uuid::now_v7);
         let at = now();
         let mut tx = self.db.begin().await?;
         let sql = Sql::new(

@@ -35,7 +35,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
     let mut reps = Vec::new();
     for (email, name, role, territory) in DEMO_USERS {
         let user = NewUser {
-            id: Uuid::new_v4(),
+            id: Uuid::now_v7(),
             email: (*email).into(),
             full_name: (*name).into(),
             role: *role,

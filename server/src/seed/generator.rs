@@ -229,6 +229,7 @@ pub async fn generate(
         done += size;
         progress(done as u64);
     }
+    store.db().analyze().await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -319,7 +320,7 @@ impl Chunk {
                 (OrganizationKind::Principal, 2),
             ],
         );
-        let id = Uuid::new_v4();
+        let id = Uuid::now_v7();
         let name = names::organization_name(rng, segment, city);
         let domain = names::domain(&name);
         let created_at = past(rng, today, plan.history_days.max(30) * 2);
@@ -334,7 +335,7 @@ impl Chunk {
         };
         let mut contact_ids = Vec::new();
         for n in 0..contact_count {
-            let contact_id = Uuid::new_v4();
+            let contact_id = Uuid::now_v7();
             let first = *names::FIRST_NAMES.choose(rng).unwrap_or(&"Alex");
             let last = *names::LAST_NAMES.choose(rng).unwrap_or(&"Smith");
             let position = weighted(
@@ -393,7 +394,7 @@ impl Chunk {
             deals += 1;
         }
         for _ in 0..deals {
-            let opportunity_id = Uuid::new_v4();
+            let opportunity_id = Uuid::now_v7();
             let stage = names::stage(rng);
             let principal = *names::PRINCIPALS.choose(rng).unwrap_or(&"Heritage Meats");
             let opened = past(rng, today, plan.history_days.max(30));
@@ -449,7 +450,7 @@ impl Chunk {
                     opened + (entered - opened) * step as i32 / path.len() as i32
                 };
                 self.stage_changes.push(vec![
-                    Uuid::new_v4().into(),
+                    Uuid::now_v7().into(),
                     opportunity_id.into(),
                     from.map(|s| s.code()).into(),
                     to.code().into(),
@@ -514,7 +515,7 @@ impl Chunk {
                 _ => Some(rng.random_range(15..90) as i64),
             };
             self.interactions.push(vec![
-                Uuid::new_v4().into(),
+                Uuid::now_v7().into(),
                 id.into(),
                 contact_ids.choose(rng).copied().into(),
                 rep.into(),

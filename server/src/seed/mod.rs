@@ -19,7 +19,7 @@ pub async fn seed_reps(store: &Store, count: u32) -> Result<Vec<Uuid>, StoreErro
             Some(user) => user.id,
             None => {
                 let user = NewUser {
-                    id: Uuid::new_v4(),
+                    id: Uuid::now_v7(),
                     email,
                     full_name: format!("Seed Rep {n:03}"),
                     role: Role::SalesRep,

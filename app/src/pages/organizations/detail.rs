@@ -116,8 +116,11 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
 
 #[component]
 fn Facts(org: Organization, assigned: Option<String>) -> impl IntoView {
-    let address: Vec<String> =
-        [org.street.clone(), org.place(), org.postal_code.clone(), org.country.clone()].into_iter().flatten().collect();
+    let town = match (org.place(), org.postal_code.clone()) {
+        (Some(place), Some(code)) => Some(format!("{place} {code}")),
+        (place, code) => place.or(code),
+    };
+    let address: Vec<String> = [org.street.clone(), town, org.country.clone()].into_iter().flatten().collect();
     view! {
         <dl class="facts">
             <dt>"Phone"</dt>

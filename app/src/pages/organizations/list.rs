@@ -168,58 +168,69 @@ fn PriorityChips(query: OrganizationQuery, counts: Vec<(Priority, i64)>) -> impl
     }
 }
 
-/// The search box and the other filters, sent as a plain GET form.
+/// The search box and, folded away unless in use, the other filters and the sort: a plain
+/// GET form, so it works without JavaScript and the result is a shareable address.
 #[component]
 fn Filters(query: OrganizationQuery, users: Vec<crate::model::UserSummary>) -> impl IntoView {
     let option = |value: &str, label: &str, selected: bool| {
         view! { <option value=value.to_owned() selected=selected>{label.to_owned()}</option> }
     };
+    let refined = query.segment.is_some()
+        || query.kind.is_some()
+        || query.assigned_user_id.is_some()
+        || query.sort != OrganizationSort::Name
+        || query.direction != SortDirection::Asc;
     view! {
         <Form method="get" action="/organizations" attr:class="filters" attr:role="search">
             {query.priorities.iter().map(|p| view! { <input type="hidden" name="priority" value=p.code()/> }).collect_view()}
-            <div class="field search">
-                <label for="filter-q">"Search by name"</label>
-                <input id="filter-q" type="search" name="q" value=query.search.clone().unwrap_or_default()
-                    placeholder="e.g. Pizza" autocomplete="off" maxlength=100/>
-            </div>
-            <div class="field">
-                <label for="filter-segment">"Segment"</label>
-                <select id="filter-segment" name="segment">
-                    {option("", "Any segment", query.segment.is_none())}
-                    {Segment::ALL.iter().map(|s| option(s.code(), s.label(), query.segment == Some(*s))).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-kind">"Type"</label>
-                <select id="filter-kind" name="kind">
-                    {option("", "Any type", query.kind.is_none())}
-                    {OrganizationKind::ALL.iter().map(|k| option(k.code(), k.label(), query.kind == Some(*k))).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-assigned">"Assigned to"</label>
-                <select id="filter-assigned" name="assigned_to">
-                    {option("", "Anyone", query.assigned_user_id.is_none())}
-                    {users.iter().map(|u| option(&u.id.to_string(), &u.full_name, query.assigned_user_id == Some(u.id))).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-sort">"Sort by"</label>
-                <select id="filter-sort" name="sort">
-                    {OrganizationSort::ALL.iter().map(|s| option(s.code(), s.label(), query.sort == *s)).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-dir">"Order"</label>
-                <select id="filter-dir" name="dir">
-                    {option("asc", "Ascending", query.direction == SortDirection::Asc)}
-                    {option("desc", "Descending", query.direction == SortDirection::Desc)}
-                </select>
-            </div>
-            <div class="filter-actions">
+            <div class="search-row">
+                <div class="field search">
+                    <label for="filter-q">"Search by name"</label>
+                    <input id="filter-q" type="search" name="q" value=query.search.clone().unwrap_or_default()
+                        placeholder="e.g. Pizza" autocomplete="off" maxlength=100/>
+                </div>
                 <button type="submit" class="button primary">"Apply"</button>
                 {query.is_filtered().then(|| view! { <a class="button" href="/organizations">"Clear"</a> })}
             </div>
+            <details class="more-filters" open=refined>
+                <summary>"Filters and sort"</summary>
+                <div class="filter-grid">
+                    <div class="field">
+                        <label for="filter-segment">"Segment"</label>
+                        <select id="filter-segment" name="segment">
+                            {option("", "Any segment", query.segment.is_none())}
+                            {Segment::ALL.iter().map(|s| option(s.code(), s.label(), query.segment == Some(*s))).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="filter-kind">"Type"</label>
+                        <select id="filter-kind" name="kind">
+                            {option("", "Any type", query.kind.is_none())}
+                            {OrganizationKind::ALL.iter().map(|k| option(k.code(), k.label(), query.kind == Some(*k))).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="filter-assigned">"Assigned to"</label>
+                        <select id="filter-assigned" name="assigned_to">
+                            {option("", "Anyone", query.assigned_user_id.is_none())}
+                            {users.iter().map(|u| option(&u.id.to_string(), &u.full_name, query.assigned_user_id == Some(u.id))).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="filter-sort">"Sort by"</label>
+                        <select id="filter-sort" name="sort">
+                            {OrganizationSort::ALL.iter().map(|s| option(s.code(), s.label(), query.sort == *s)).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="filter-dir">"Order"</label>
+                        <select id="filter-dir" name="dir">
+                            {option("asc", "Ascending", query.direction == SortDirection::Asc)}
+                            {option("desc", "Descending", query.direction == SortDirection::Desc)}
+                        </select>
+                    </div>
+                </div>
+            </details>
         </Form>
     }
 }
