@@ -15,6 +15,9 @@ export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
 
 SITE_ROOT := target/site
 SERVER := target/release/kitchen-pantry
+# cargo-leptos redoes its WASM steps on every call; rebuild only when a source changed.
+SOURCES := $(shell find app frontend server style public migrations -type f -not -path '*/target/*') Cargo.toml Cargo.lock
+BUILD_STAMP := target/.release-build
 RUN_ADDR ?= 127.0.0.1:3000
 RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
 
@@ -56,8 +59,11 @@ chromium:
 
 # --- build and run -----------------------------------------------------------------
 
-build: tools
+build: tools $(BUILD_STAMP)
+
+$(BUILD_STAMP): $(SOURCES)
 	cargo leptos build --release --split
+	@touch $@
 
 run: build
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_ADDR=$(RUN_ADDR) DATABASE_URL=$(RUN_DATABASE_URL) \
@@ -67,6 +73,7 @@ seed-large: build
 	DATABASE_URL=$${DATABASE_URL:-sqlite://data/large.db} $(SERVER) seed --organizations 100000
 
 sizes:
+	@command -v brotli >/dev/null || { apt-get update -qq && apt-get install -y -qq brotli; }
 	@cd $(SITE_ROOT)/pkg && printf "%-64s %10s %10s\n" file raw brotli && \
 		for f in *.wasm *.js *.css; do \
 			printf "%-64.64s %10d %10d\n" "$$f" "$$(stat -c %s "$$f")" "$$(brotli -c -q 11 "$$f" | wc -c)"; \
