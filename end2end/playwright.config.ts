@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stateFile } from './tests/helpers';
 
 // The release build (`make build`) serves on its own port with a fresh SQLite database
 // seeded with the demo data, so runs never touch data/ and never depend on each other.
@@ -35,13 +36,28 @@ export default defineConfig({
     launchOptions,
     trace: 'retain-on-failure',
   },
+  // Tests run signed in as the demo manager (sees and edits everything) unless they say otherwise.
   projects: [
-    { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions } },
-    { name: 'phone', use: { ...devices['Pixel 5'], viewport: { width: 360, height: 740 }, launchOptions } },
+    { name: 'sign-in', testMatch: /auth\.setup\.ts/ },
+    {
+      name: 'desktop',
+      dependencies: ['sign-in'],
+      use: { ...devices['Desktop Chrome'], launchOptions, storageState: stateFile('manager') },
+    },
+    {
+      name: 'phone',
+      dependencies: ['sign-in'],
+      use: {
+        ...devices['Pixel 5'],
+        viewport: { width: 360, height: 740 },
+        launchOptions,
+        storageState: stateFile('manager'),
+      },
+    },
   ],
   webServer: {
     command: '../target/release/kitchen-pantry',
-    url: `${baseURL}/organizations`,
+    url: `${baseURL}/login`,
     timeout: 60_000,
     reuseExistingServer: false,
     stdout: 'pipe',
@@ -52,6 +68,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       DEMO_DATA: 'true',
       LOG_LEVEL: 'warn',
+      // Every test signs in from the same address; the per-address limit is tested in Rust.
+      RATE_LIMIT_SIGN_INS: '1000',
     },
   },
 });

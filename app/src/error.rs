@@ -27,6 +27,15 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("{what} was not found. It may have been deleted, or the link may be wrong.")]
     NotFound { what: String },
+    /// Nobody is signed in (or the session ended).
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// Signed in, but this role may not do this.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// Too many attempts; try again after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
     /// The record changed since it was read (or the id is taken).
     #[error("{message}")]
     Conflict { message: String, current_version: Option<i64> },
@@ -56,6 +65,14 @@ impl AppError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound { what: what.into() }
+    }
+
+    pub fn unauthorized() -> Self {
+        AppError::Unauthorized { message: "Please sign in to continue.".into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden { message: message.into() }
     }
 
     pub fn stale(current_version: i64) -> Self {
@@ -88,6 +105,9 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::BadRequest { .. } => 400,
             AppError::NotFound { .. } => 404,
+            AppError::Unauthorized { .. } => 401,
+            AppError::Forbidden { .. } => 403,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Conflict { .. } => 409,
             AppError::Internal { .. } => 500,
             AppError::Unreachable { .. } => 503,
@@ -161,6 +181,9 @@ mod tests {
         assert_eq!(AppError::not_found("Organization").status(), 404);
         assert_eq!(AppError::stale(3).status(), 409);
         assert_eq!(AppError::bad_request("x").status(), 400);
+        assert_eq!(AppError::unauthorized().status(), 401);
+        assert_eq!(AppError::forbidden("no").status(), 403);
+        assert_eq!(AppError::TooManyRequests { message: "later".into(), retry_after_secs: 5 }.status(), 429);
         assert_eq!(AppError::Internal { reference: "r".into() }.status(), 500);
     }
 

@@ -7,10 +7,13 @@
 //! - [`store`]: the database layer (server only).
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -19,14 +22,19 @@ use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_co
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, SsrMode, path};
 
-use components::AppHeader;
+use components::{AppHeader, provide_session};
+use pages::account::AccountPage;
 use pages::contacts::{EditContactPage, NewContactPage};
 use pages::home::HomePage;
+use pages::login::LoginPage;
 use pages::not_found::NotFound;
 use pages::organizations::{EditOrganizationPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage};
+use pages::users::UsersPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -44,12 +52,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The text of the `<title>` for a page. `leptos_meta` writes the title into the server's
-/// HTML without escaping it, so a record named `</title><script>…` would inject markup: the
-/// server escapes it here (the browser sets `document.title`, which needs no escaping).
+/// The Content-Security-Policy of a page: scripts only from this site or inline with this
+/// response's nonce (Leptos puts it on its hydration scripts), WebAssembly allowed to compile,
+/// nothing from elsewhere, no framing.
+#[cfg(feature = "ssr")]
+fn set_page_security_policy() {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The text of the `<title>` for a page, escaped (see [`components::format::raw_text_content`]).
 fn page_title(page: String) -> String {
-    let title = format!("{page} · Kitchen Pantry CRM");
-    if cfg!(feature = "ssr") { title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { title }
+    components::format::raw_text_content(format!("{page} · Kitchen Pantry CRM"))
 }
 
 /// The app and its routes. Pages wait for their data before the server sends them
@@ -57,6 +81,7 @@ fn page_title(page: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     // Effects only run in the browser, once the page is live: mark it, so tests and
     // scripts can wait for interactivity rather than guess.
     Effect::new(|_| {
@@ -74,12 +99,15 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<LoginPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/new") view={Lazy::<NewOrganizationPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id") view={Lazy::<OrganizationDetailPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/edit") view={Lazy::<EditOrganizationPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/contacts/new") view={Lazy::<NewContactPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view={Lazy::<EditContactPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<AccountPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

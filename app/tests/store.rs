@@ -2,8 +2,8 @@
 //! SQLite file, and on a fresh PostgreSQL schema when `TEST_POSTGRES_URL` is set.
 
 use app::model::{
-    AuditAction, ContactDraft, OrganizationDraft, OrganizationKind, OrganizationQuery, OrganizationSort, Priority,
-    Role, Segment, SortDirection, query::parse_query_string,
+    AuditAction, ContactDraft, ContactQuery, CurrentUser, OrganizationDraft, OrganizationKind, OrganizationQuery,
+    OrganizationSort, Priority, Role, Segment, SortDirection, query::parse_query_string,
 };
 use app::store::{Actor, BackendKind, DbOptions, NewUser, Store, StoreError};
 use uuid::Uuid;
@@ -103,10 +103,18 @@ store_tests!(
     contact_list_searches_names_and_email_prefixes,
     user_emails_are_unique_regardless_of_case,
     times_round_trip_exactly,
+    a_rep_sees_and_changes_only_their_accounts,
+    read_only_and_managers_follow_the_roles_table,
+    sessions_and_lockout_state_round_trip,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
     OrganizationDraft { name: name.into(), ..Default::default() }
+}
+
+/// An organization draft assigned to `user`.
+fn draft_for(name: &str, user: Uuid) -> OrganizationDraft {
+    OrganizationDraft { assigned_user_id: Some(user), ..draft(name) }
 }
 
 fn contact(org: Uuid, first: &str) -> ContactDraft {
@@ -494,4 +502,97 @@ async fn times_round_trip_exactly(store: &Store) {
     let read = store.organization(org.id).await.unwrap();
     assert_eq!(read.created_at, org.created_at);
     assert_eq!(read.created_at.timestamp_subsec_nanos() % 1_000, 0, "microsecond precision");
+}
+
+async fn person(store: &Store, name: &str, role: Role) -> CurrentUser {
+    let id = match role {
+        Role::SalesRep => rep(store, name).await,
+        _ => {
+            let id = Uuid::new_v4();
+            let email = format!("{}@kitchenpantry.test", name.to_lowercase().replace(' ', "."));
+            let user = NewUser { id, email, full_name: name.into(), role, manager_id: None, territory: None };
+            store.create_user(user).await.expect("create user");
+            id
+        }
+    };
+    let user = store.user(id).await.expect("user");
+    CurrentUser { id, email: user.email, full_name: user.full_name, role }
+}
+
+/// The store side of the roles table: scoped lists and counts, hidden records, refused changes.
+async fn a_rep_sees_and_changes_only_their_accounts(store: &Store) {
+    let (ann, bob) = (person(store, "Ann Rep", Role::SalesRep).await, person(store, "Bob Rep", Role::SalesRep).await);
+    let system = Actor::system();
+    let mine = store.create_organization(&system, None, draft_for("Ann Cafe", ann.id)).await.unwrap();
+    let theirs = store.create_organization(&system, None, draft_for("Bob Cafe", bob.id)).await.unwrap();
+    let their_contact = store.create_contact(&system, None, contact(theirs.id, "Cleo")).await.unwrap();
+    store.create_contact(&system, None, contact(mine.id, "Dan")).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+
+    let list = access.list_organizations(&OrganizationQuery::default()).await.unwrap();
+    assert_eq!(list.page.items.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["Ann Cafe"]);
+    assert_eq!(list.priority_counts.iter().map(|(_, n)| n).sum::<i64>(), 1, "counts are scoped too");
+    let contacts = access.list_contacts(&ContactQuery::default()).await.unwrap();
+    assert_eq!(contacts.items.iter().map(|c| c.first_name.as_str()).collect::<Vec<_>>(), ["Dan"]);
+    assert_eq!(access.count_contacts().await.unwrap(), 1);
+    assert!(matches!(access.organization(theirs.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(access.contact(their_contact.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(access.organization_history(theirs.id).await, Err(StoreError::NotFound(_))));
+    let taken = access.update_organization(theirs.id, theirs.version, draft("Mine now")).await;
+    assert!(matches!(taken, Err(StoreError::NotFound(_))), "{taken:?}");
+    let given = access.update_organization(mine.id, mine.version, draft_for("Ann Cafe", bob.id)).await;
+    assert!(matches!(given, Err(StoreError::Forbidden(_))), "{given:?}");
+    let planted = access.create_contact(None, contact(theirs.id, "Eve")).await;
+    assert!(matches!(planted, Err(StoreError::Invalid(ref f)) if f.contains_key("organization_id")), "{planted:?}");
+    assert!(matches!(access.delete_organization(mine.id, Some(mine.version)).await, Err(StoreError::Forbidden(_))));
+
+    let created = access.create_organization(None, draft("Ann's new account")).await.unwrap();
+    assert_eq!(created.assigned_user_id, Some(ann.id), "a rep's new account is theirs");
+    assert_eq!(created.created_by, Some(ann.id), "and the audit names them");
+    let renamed = access.update_organization(mine.id, mine.version, draft_for("Ann's Cafe", ann.id)).await;
+    assert_eq!(renamed.unwrap().name, "Ann's Cafe");
+    let users = access.assignable_users().await.unwrap();
+    assert_eq!(users.iter().map(|u| u.id).collect::<Vec<_>>(), [ann.id]);
+}
+
+async fn read_only_and_managers_follow_the_roles_table(store: &Store) {
+    let viewer = person(store, "Vera Viewer", Role::ReadOnly).await;
+    let manager = person(store, "Max Manager", Role::Manager).await;
+    let admin = person(store, "Ada Admin", Role::Admin).await;
+    let org = store.create_organization(&Actor::system(), None, draft("Shared Diner")).await.unwrap();
+    let read_only = store.access(viewer, Actor::default());
+    assert_eq!(read_only.organization(org.id).await.unwrap().id, org.id);
+    assert!(matches!(read_only.organization_to_edit(org.id).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(read_only.create_organization(None, draft("No")).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(read_only.check_may_create_organization(), Err(StoreError::Forbidden(_))));
+    let managing = store.access(manager, Actor::default());
+    let org = managing.update_organization(org.id, org.version, draft("Shared Diner & Bar")).await.unwrap();
+    assert!(matches!(managing.delete_organization(org.id, Some(org.version)).await, Err(StoreError::Forbidden(_))));
+    let administering = store.access(admin, Actor::default());
+    let deleted = administering.delete_organization(org.id, Some(org.version)).await.unwrap();
+    assert!(deleted.deleted_at.is_some());
+    assert!(matches!(managing.restore_organization(org.id).await, Err(StoreError::Forbidden(_))));
+    administering.restore_organization(org.id).await.unwrap();
+}
+
+async fn sessions_and_lockout_state_round_trip(store: &Store) {
+    use app::auth::SessionKind;
+    let user = person(store, "Sid Session", Role::Manager).await;
+    let account = store.login_account("SID.session@kitchenpantry.test").await.unwrap().expect("by email, any case");
+    assert_eq!((account.user.id, account.failed_login_count, account.locked_until), (user.id, 0, None));
+    let until = app::store::now() + chrono::Duration::minutes(30);
+    store.record_failed_login(user.id, 3, Some(until)).await.unwrap();
+    let account = store.login_account(&user.email).await.unwrap().unwrap();
+    assert_eq!((account.failed_login_count, account.locked_until), (3, Some(until)));
+
+    let hash = "a".repeat(64);
+    let now = app::store::now();
+    store.create_session(&hash, user.id, SessionKind::Remembered, &Actor::default(), now).await.unwrap();
+    let session = store.session(&hash).await.unwrap().expect("session");
+    assert_eq!((session.kind(), session.created_at, session.last_seen_at), (SessionKind::Remembered, now, now));
+    assert_eq!(session.user(), user);
+    let account = store.login_account(&user.email).await.unwrap().unwrap();
+    assert_eq!((account.failed_login_count, account.locked_until), (0, None), "a sign-in clears the failures");
+    store.set_password_hash(user.id, Some("$argon2id$new")).await.unwrap();
+    assert!(store.session(&hash).await.unwrap().is_none(), "a new password ends every session");
 }

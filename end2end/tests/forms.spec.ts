@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { hydrated, uniqueName, UUID } from './helpers';
+import { hydrated, stateFile, uniqueName, UUID } from './helpers';
 
 async function fillNewOrganization(page: Page, name: string) {
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
@@ -82,7 +82,7 @@ test.describe('with JavaScript', () => {
 
     await page.goto(edit);
     await hydrated(page);
-    const other = await browser.newPage();
+    const other = await browser.newPage({ storageState: stateFile('manager') });
     await other.goto(edit);
     await other.getByLabel('City').fill('Boston');
     await other.getByRole('button', { name: 'Save changes' }).click();

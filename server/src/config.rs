@@ -24,6 +24,32 @@ pub enum Command {
     Migrate,
     /// Generate a large realistic data set into the database (for benchmarks and demos).
     Seed(SeedArgs),
+    /// Manage accounts from the command line (the first administrator, a forgotten password).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager, sales_rep or read_only.
+        #[arg(long, value_parser = parse_role)]
+        role: app::model::Role,
+    },
+    /// Set an account's password, read from standard input (one line); its sessions end.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<app::model::Role, String> {
+    value.parse().map_err(|_| format!("“{value}” is not a role: use admin, manager, sales_rep or read_only"))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -35,6 +61,11 @@ pub struct Config {
     /// Connections in the pool (readers, for SQLite; SQLite always has one writer).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=200), global = true)]
     pub database_max_connections: u32,
+
+    /// PostgreSQL only: the schema to keep the tables in (it must exist), for several
+    /// installations or test runs in one database. The default is the user's search path.
+    #[arg(long, env = "DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
 
     /// The address to serve on (port 0 picks a free port).
     #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
@@ -55,6 +86,35 @@ pub struct Config {
     /// Seed the demo data set on first start (an empty database).
     #[arg(long, env = "DEMO_DATA", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub demo_data: bool,
+
+    /// The password of the demo accounts (demo mode only; no other account has a known password).
+    #[arg(long, env = "DEMO_PASSWORD", default_value = "pantry-demo", hide_env_values = true)]
+    pub demo_password: String,
+
+    /// The address people reach the app at, when it differs from the listening address
+    /// (behind a proxy). `https://…` marks cookies Secure and sends HSTS.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Sign-in attempts allowed from one address per 10 minutes.
+    #[arg(long, env = "RATE_LIMIT_SIGN_INS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_sign_ins: u32,
+
+    /// Changes (POST, PUT, PATCH, DELETE) allowed per user per minute.
+    #[arg(long, env = "RATE_LIMIT_WRITES", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_writes: u32,
+
+    /// Searches allowed per user per minute.
+    #[arg(long, env = "RATE_LIMIT_SEARCHES", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_searches: u32,
+
+    /// A bearer token that opens `GET /metrics` to Prometheus from any address.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Addresses that may read `GET /metrics` without the token (comma-separated).
+    #[arg(long, env = "METRICS_ALLOW", default_value = "127.0.0.1,::1", value_delimiter = ',')]
+    pub metrics_allow: Vec<std::net::IpAddr>,
 
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -96,6 +156,12 @@ pub enum ConfigError {
     DatabaseUrl(String),
     #[error("LOG_LEVEL “{0}” is not a valid filter: {1}")]
     LogLevel(String, String),
+    #[error("PUBLIC_URL must be an http:// or https:// address such as https://crm.example.com (got “{0}”)")]
+    PublicUrl(String),
+    #[error("DATABASE_SCHEMA must be a plain name of letters, digits and underscores (got “{0}”)")]
+    DatabaseSchema(String),
+    #[error("DEMO_PASSWORD must have at least 8 characters")]
+    DemoPassword,
 }
 
 impl Config {
@@ -107,7 +173,34 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError::LogLevel(self.log_level.clone(), e.to_string()))?;
+        if let Some(schema) = &self.database_schema
+            && (schema.is_empty() || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return Err(ConfigError::DatabaseSchema(schema.clone()));
+        }
+        if let Some(url) = &self.public_url {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|host| host.trim_end_matches('/').is_empty() || host.contains(char::is_whitespace)) {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
+        }
+        if self.demo_data && self.demo_password.chars().count() < 8 {
+            return Err(ConfigError::DemoPassword);
+        }
         Ok(())
+    }
+
+    /// Whether people reach the app over HTTPS (Secure cookies, HSTS).
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    pub fn limit_settings(&self) -> app::auth::LimitSettings {
+        app::auth::LimitSettings {
+            sign_ins_per_10_minutes: self.rate_limit_sign_ins,
+            writes_per_minute: self.rate_limit_writes,
+            searches_per_minute: self.rate_limit_searches,
+        }
     }
 
     /// A configuration for tests and tools: an ephemeral port, the given database.
@@ -115,11 +208,19 @@ impl Config {
         Config {
             database_url: database_url.into(),
             database_max_connections: 4,
+            database_schema: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             site_root: PathBuf::from("target/site"),
             log_level: "warn".into(),
             log_format: LogFormat::Text,
             demo_data: false,
+            demo_password: "pantry-demo".into(),
+            public_url: None,
+            rate_limit_sign_ins: 20,
+            rate_limit_writes: 300,
+            rate_limit_searches: 120,
+            metrics_token: None,
+            metrics_allow: vec![std::net::IpAddr::from([127, 0, 0, 1])],
             request_timeout_secs: 30,
         }
     }
@@ -154,6 +255,20 @@ mod tests {
         );
         let config = Config { log_level: "info,=[".into(), ..Config::for_database("sqlite://x.db") };
         assert!(config.validate().unwrap_err().to_string().starts_with("LOG_LEVEL"));
+        let config = Config { database_schema: Some("kp; drop".into()), ..Config::for_database("postgres://x/y") };
+        assert!(config.validate().unwrap_err().to_string().starts_with("DATABASE_SCHEMA"));
+        let config = Config { public_url: Some("crm.example.com".into()), ..Config::for_database("sqlite://x.db") };
+        assert!(config.validate().unwrap_err().to_string().starts_with("PUBLIC_URL"));
+        let config = Config { demo_data: true, demo_password: "short".into(), ..Config::for_database("sqlite://x.db") };
+        assert!(config.validate().unwrap_err().to_string().starts_with("DEMO_PASSWORD"));
+    }
+
+    #[test]
+    fn https_is_known_from_the_public_url() {
+        let config =
+            Config { public_url: Some("https://crm.example.com".into()), ..Config::for_database("sqlite://x") };
+        assert!(config.validate().is_ok() && config.https());
+        assert!(!Config::for_database("sqlite://x").https());
     }
 
     #[test]
@@ -164,5 +279,8 @@ mod tests {
             other => panic!("expected seed, got {other:?}"),
         }
         assert!(parse(&["seed", "--organizations", "0"]).is_err());
+        assert!(parse(&["user", "add", "--email", "a@b.test", "--name", "A", "--role", "admin"]).is_ok());
+        let err = parse(&["user", "add", "--email", "a@b.test", "--name", "A", "--role", "boss"]).unwrap_err();
+        assert!(err.to_string().contains("not a role"), "{err}");
     }
 }

@@ -2,7 +2,9 @@
 //! `main.rs` is a thin command-line front; tests build the server from here.
 
 pub mod config;
+pub mod monitoring;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use server::config::{Cli, Command, Config, SeedArgs};
+use server::config::{Cli, Command, Config, SeedArgs, UserCommand};
 use server::seed::demo::DEMO_USERS;
 use server::seed::generator::{Plan, generate};
 use server::startup::{Application, open_store};
@@ -16,6 +16,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(&cli.config).await,
         Command::Migrate => migrate(&cli.config).await,
         Command::Seed(args) => seed(&cli.config, &args).await,
+        Command::User(command) => user(&cli.config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,7 +32,7 @@ async fn serve(config: &Config) -> Result<(), String> {
     let addr = app.local_addr();
     println!("\nKitchen Pantry CRM is ready on http://{addr}");
     if config.demo_data {
-        println!("Demo accounts (sign-in arrives with the accounts work):");
+        println!("Demo accounts (password: the DEMO_PASSWORD setting, “pantry-demo” unless set):");
         for (email, name, role, _) in DEMO_USERS {
             println!("  {email:<28} {name:<16} {}", role.label());
         }
@@ -77,6 +78,52 @@ async fn seed(config: &Config, args: &SeedArgs) -> Result<(), String> {
         summary.opportunities,
         summary.elapsed.as_secs_f64()
     );
+    Ok(())
+}
+
+async fn user(config: &Config, command: UserCommand) -> Result<(), String> {
+    use app::auth::hash_password;
+    use app::model::check_new_password;
+    use app::store::NewUser;
+
+    config.validate().map_err(|e| e.to_string())?;
+    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    let email = match &command {
+        UserCommand::Add { email, .. } | UserCommand::SetPassword { email } => email.trim().to_lowercase(),
+    };
+    eprintln!("Type the password for {email} and press Enter:");
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    check_new_password(&password, &email)?;
+    let hash = hash_password(password).await.map_err(|e| e.to_string())?;
+    let user_id = match command {
+        UserCommand::Add { name, role, .. } => {
+            let user = NewUser {
+                id: uuid::Uuid::now_v7(),
+                email: email.clone(),
+                full_name: name,
+                role,
+                manager_id: None,
+                territory: None,
+            };
+            store
+                .create_user(user)
+                .await
+                .map_err(|e| match e {
+                    app::store::StoreError::Invalid(fields) => fields.into_values().collect::<Vec<_>>().join(" "),
+                    other => other.to_string(),
+                })?
+                .id
+        }
+        UserCommand::SetPassword { .. } => match store.user_by_email(&email).await.map_err(|e| e.to_string())? {
+            Some(user) => user.id,
+            None => return Err(format!("there is no account with the email {email}")),
+        },
+    };
+    store.set_password_hash(user_id, Some(&hash)).await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("The password of {email} is set.");
     Ok(())
 }
 

@@ -8,22 +8,27 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::auth::AuthContext;
 use app::store::{DbOptions, Store, StoreError};
 use app::{App, shell};
 
 use crate::config::Config;
+use crate::monitoring::{self, Monitoring, prometheus::MetricsAccess};
 use crate::routes;
+use crate::security;
 use crate::seed;
 use crate::state::AppState;
 
@@ -36,6 +41,10 @@ pub enum StartupError {
     Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Database(#[from] StoreError),
+    #[error("{0}")]
+    Seed(#[from] app::error::AppError),
+    #[error("{0}")]
+    Monitoring(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -53,10 +62,20 @@ impl Application {
         let store = open_store(config).await?;
         if config.demo_data {
             seed::demo::seed_if_empty(&store).await?;
+            seed::demo::set_demo_passwords(&store, &config.demo_password).await?;
         }
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
-        let state = AppState { leptos_options, store };
+        let auth = AuthContext::new(config.limit_settings(), config.https());
+        let monitoring = Monitoring {
+            prometheus: monitoring::prometheus::recorder().map_err(StartupError::Monitoring)?,
+            started: std::time::Instant::now(),
+            metrics_access: MetricsAccess {
+                token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+                allowed: config.metrics_allow.iter().map(|ip| ip.to_canonical()).collect(),
+            },
+        };
+        let state = AppState { leptos_options, store, auth, monitoring };
         let router = router(state.clone(), config);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
@@ -74,15 +93,28 @@ impl Application {
     /// Serves until `shutdown` resolves, then finishes the requests under way.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        let limits = self.state.auth.limits.clone();
+        let janitor = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limits.forget_idle();
+            }
+        });
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        janitor.abort();
+        served?;
         self.state.store.close().await;
         Ok(())
     }
 }
 
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
-    let options =
-        DbOptions { max_connections: config.database_max_connections, ..DbOptions::new(config.database_url.clone()) };
+    let options = DbOptions {
+        max_connections: config.database_max_connections,
+        pg_schema: config.database_schema.clone(),
+        ..DbOptions::new(config.database_url.clone())
+    };
     Store::open(&options).await
 }
 
@@ -121,8 +153,11 @@ fn warn_if_site_missing(options: &LeptosOptions) {
 pub fn router(state: AppState, config: &Config) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
-    let store = state.store.clone();
-    let context = move || provide_context(store.clone());
+    let (store, auth) = (state.store.clone(), state.auth.clone());
+    let context = move || {
+        provide_context(store.clone());
+        provide_context(auth.clone());
+    };
     let pkg_dir = Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref());
     // Hashed names change with their content, so browsers may keep them for good.
     let pkg_cache = if leptos_options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
@@ -130,7 +165,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(pkg_cache)));
 
-    Router::new()
+    let router = Router::new()
+        .route("/health", get(monitoring::health::health))
+        .route("/metrics", get(monitoring::prometheus::metrics))
         .nest("/api/v1", routes::api::router())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -138,13 +175,25 @@ pub fn router(state: AppState, config: &Config) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Layers run from the last added (outermost) to the first.
         .layer(axum::middleware::from_fn(routes::server_fn_error_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::limits::limit_requests))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::session::authenticate))
+        .layer(axum::middleware::from_fn(security::csrf::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state);
+    security::headers::with_security_headers(router, config.https())
+        .layer(axum::middleware::from_fn(monitoring::requests::record_requests))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        // Every request gets an id (kept if a proxy set one), returned in `X-Request-Id`.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }

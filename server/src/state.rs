@@ -3,12 +3,17 @@
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use app::auth::AuthContext;
 use app::store::Store;
+
+use crate::monitoring::Monitoring;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub auth: AuthContext,
+    pub monitoring: Monitoring,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -24,40 +24,40 @@ pub async fn get_contact_form(
     contact_id: Option<Uuid>,
     organization_id: Option<Uuid>,
 ) -> Result<ContactEdit, AppError> {
-    let store = super::server::store()?;
-    let contact = match contact_id {
-        Some(id) => Some(store.contact(id).await?),
-        None => None,
+    let access = super::server::access()?;
+    let (contact, organization) = match (contact_id, organization_id) {
+        (Some(id), _) => {
+            let contact = access.contact_to_edit(id).await?;
+            let organization = access.organization(contact.organization_id).await?;
+            (Some(contact), organization)
+        }
+        (None, Some(organization_id)) => (None, access.organization_for_new_contact(organization_id).await?),
+        (None, None) => return Err(AppError::bad_request("Say which organization the contact is for.")),
     };
-    let organization_id = contact
-        .as_ref()
-        .map(|c| c.organization_id)
-        .or(organization_id)
-        .ok_or_else(|| AppError::bad_request("Say which organization the contact is for."))?;
-    let organization = store.organization(organization_id).await?;
+    let organization_id = organization.id;
     Ok(ContactEdit { contact, new_id: Uuid::now_v7(), organization_id, organization_name: organization.name })
 }
 
 /// Creates or updates a contact from its form, then returns to its organization's page.
 #[server(endpoint = "contacts/save")]
 pub async fn save_contact(form: ContactForm) -> Result<Uuid, AppError> {
-    use super::server::{actor, redirect_to, store};
+    use super::server::{access, redirect_to};
     use crate::model::form::FormFields;
     use crate::store::StoreError;
 
     let echo = |e: AppError| e.with_values(&form);
-    let store = store()?;
+    let access = access()?;
     let id = form.parsed_id().map_err(|f| echo(AppError::invalid(f)))?;
     let draft = form.to_draft().map_err(|f| echo(AppError::invalid(f)))?;
     let organization_id = draft.organization_id;
     let saved = if form.version.trim().is_empty() {
-        match store.create_contact(&actor(), Some(id), draft).await {
+        match access.create_contact(Some(id), draft).await {
             Err(StoreError::Exists { .. }) => Ok(()),
             other => other.map(|_| ()),
         }
     } else {
         let version = form.parsed_version().map_err(|f| echo(AppError::invalid(f)))?;
-        store.update_contact(&actor(), id, version, draft).await.map(|_| ())
+        access.update_contact(id, version, draft).await.map(|_| ())
     };
     saved.map_err(|e| echo(e.into()))?;
     redirect_to(&format!("/organizations/{organization_id}#contacts"));

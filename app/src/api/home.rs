@@ -18,14 +18,14 @@ pub struct HomeSummary {
 #[server(endpoint = "home/summary", input = GetUrl)]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
     use crate::model::{OrganizationQuery, OrganizationSort, SortDirection};
-    let store = super::server::store()?;
+    let access = super::server::access()?;
     let recent = OrganizationQuery {
         sort: OrganizationSort::Updated,
         direction: SortDirection::Desc,
         per_page: 5,
         ..Default::default()
     };
-    let (list, contacts) = tokio::try_join!(store.list_organizations(&recent), store.count_contacts())?;
+    let (list, contacts) = tokio::try_join!(access.list_organizations(&recent), access.count_contacts())?;
     Ok(HomeSummary {
         organizations: list.page.total,
         priority_counts: list.priority_counts,

@@ -6,3 +6,5 @@ pub mod home;
 pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod session;
+pub mod users;

@@ -23,6 +23,8 @@ pub struct OrganizationDetail {
     pub organization: Organization,
     pub contacts: Vec<Contact>,
     pub assigned_user: Option<UserSummary>,
+    /// Whether the user may edit it and add contacts (to show those buttons).
+    pub can_edit: bool,
 }
 
 /// What the edit form needs: the record (or, for a new one, the id it will get) and who it
@@ -39,60 +41,65 @@ pub struct OrganizationEdit {
 #[server(endpoint = "organizations/list", input = GetUrl)]
 pub async fn list_organizations(query: String) -> Result<OrganizationList, AppError> {
     use crate::model::{OrganizationQuery, query::parse_query_string};
-    let store = super::server::store()?;
+    let access = super::server::access()?;
     let pairs = parse_query_string(&query);
     let query = OrganizationQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|fields| AppError::bad_request(fields.into_values().collect::<Vec<_>>().join(" ")))?;
-    let (list, users) = tokio::try_join!(store.list_organizations(&query), store.active_users())?;
+    let (list, users) = tokio::try_join!(access.list_organizations(&query), access.assignable_users())?;
     Ok(OrganizationList { page: list.page, priority_counts: list.priority_counts, users })
 }
 
 #[server(endpoint = "organizations/detail", input = GetUrl)]
 pub async fn get_organization(id: Uuid) -> Result<OrganizationDetail, AppError> {
     use crate::model::ContactQuery;
-    let store = super::server::store()?;
-    let organization = store.organization(id).await?;
+    let access = super::server::access()?;
+    let organization = access.organization(id).await?;
     let contacts_query = ContactQuery { organization_id: Some(id), per_page: 100, ..Default::default() };
-    let contacts = store.list_contacts(&contacts_query).await?.items;
+    let contacts = access.list_contacts(&contacts_query).await?.items;
     let assigned_user = match organization.assigned_user_id {
-        Some(user) => store.user(user).await.ok(),
+        Some(user) => access.user_summary(user).await.ok(),
         None => None,
     };
-    Ok(OrganizationDetail { organization, contacts, assigned_user })
+    let can_edit =
+        crate::policy::decide(access.user(), crate::policy::Action::Update, organization.assigned_user_id).is_allowed();
+    Ok(OrganizationDetail { organization, contacts, assigned_user, can_edit })
 }
 
 /// The organization to edit (`None` for a new one) and the assignable users.
 #[server(endpoint = "organizations/edit", input = GetUrl)]
 pub async fn get_organization_form(id: Option<Uuid>) -> Result<OrganizationEdit, AppError> {
-    let store = super::server::store()?;
+    let access = super::server::access()?;
     let organization = match id {
-        Some(id) => Some(store.organization(id).await?),
-        None => None,
+        Some(id) => Some(access.organization_to_edit(id).await?),
+        None => {
+            access.check_may_create_organization()?;
+            None
+        }
     };
-    Ok(OrganizationEdit { organization, new_id: Uuid::now_v7(), users: store.active_users().await? })
+    Ok(OrganizationEdit { organization, new_id: Uuid::now_v7(), users: access.assignable_users().await? })
 }
 
 /// Creates (no `version`) or updates the organization from its form, then sends the
 /// browser to its page. Errors carry what was typed, so the form can show it again.
 #[server(endpoint = "organizations/save")]
 pub async fn save_organization(form: OrganizationForm) -> Result<Uuid, AppError> {
-    use super::server::{actor, redirect_to, store};
+    use super::server::{access, redirect_to};
     use crate::model::form::FormFields;
     use crate::store::StoreError;
 
     let echo = |e: AppError| e.with_values(&form);
-    let store = store()?;
+    let access = access()?;
     let id = form.parsed_id().map_err(|f| echo(AppError::invalid(f)))?;
     let draft = form.to_draft().map_err(|f| echo(AppError::invalid(f)))?;
     let saved = if form.version.trim().is_empty() {
-        match store.create_organization(&actor(), Some(id), draft).await {
+        match access.create_organization(Some(id), draft).await {
             // The same form posted twice (a double tap, a retried request): it is saved.
             Err(StoreError::Exists { .. }) => Ok(id),
             other => other.map(|org| org.id),
         }
     } else {
         let version = form.parsed_version().map_err(|f| echo(AppError::invalid(f)))?;
-        store.update_organization(&actor(), id, version, draft).await.map(|org| org.id)
+        access.update_organization(id, version, draft).await.map(|org| org.id)
     };
     let id = saved.map_err(|e| echo(e.into()))?;
     redirect_to(&format!("/organizations/{id}"));

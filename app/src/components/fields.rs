@@ -50,6 +50,15 @@ impl FormState {
     }
 }
 
+/// The `(code, label)` options of a select for every value of a code list.
+pub fn code_options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
+}
+
 fn ids(name: &str) -> (String, String, String) {
     let id = format!("f-{}", name.replace('_', "-"));
     let error_id = format!("{id}-error");
@@ -154,7 +163,7 @@ pub fn TextAreaField(
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=describe
             >
-                {form.value(name)}
+                {super::format::raw_text_content(form.value(name))}
             </textarea>
         </FieldFrame>
     }
@@ -258,10 +267,14 @@ pub fn ErrorSummary() -> impl IntoView {
 
 /// The submit button, which says it is working while the request runs.
 #[component]
-pub fn SubmitButton(label: &'static str, pending: Signal<bool>) -> impl IntoView {
+pub fn SubmitButton(
+    label: &'static str,
+    pending: Signal<bool>,
+    #[prop(default = "Saving…")] busy_label: &'static str,
+) -> impl IntoView {
     view! {
         <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
-            {move || if pending.get() { "Saving…" } else { label }}
+            {move || if pending.get() { busy_label } else { label }}
         </button>
     }
 }

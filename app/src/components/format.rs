@@ -3,6 +3,14 @@
 
 use chrono::{DateTime, Utc};
 
+/// Text for an element whose content the server writes without escaping: Leptos' server
+/// renderer treats `<title>` and `<textarea>` content as raw text, so a value with
+/// `</textarea><script>` would become markup. Escaped on the server only: the browser sets
+/// such content as text, which needs no escaping.
+pub fn raw_text_content(text: String) -> String {
+    if cfg!(feature = "ssr") { text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { text }
+}
+
 /// "Nov 22, 2026".
 pub fn date(at: DateTime<Utc>) -> String {
     at.format("%b %-d, %Y").to_string()

@@ -2,7 +2,37 @@
 
 use leptos::prelude::*;
 
-/// The top bar: the product, the main sections, and the primary action.
+use leptos::server_fn::ServerFn;
+
+use crate::api::session::SignOut;
+use crate::model::CurrentUser;
+
+/// Who is signed in on this page. The server knows it from the request (its session layer
+/// put the user there) and sends it along with the page, so the browser has the same value
+/// while hydrating: no request and no loading state.
+#[derive(Debug, Clone)]
+pub struct Session(pub Option<CurrentUser>);
+
+pub fn provide_session() {
+    let user = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<CurrentUser>
+        }
+    });
+    provide_context(Session(user.into_inner()));
+}
+
+/// The signed-in user of this page, if any.
+pub fn use_session() -> Option<CurrentUser> {
+    use_context::<Session>().and_then(|session| session.0)
+}
+
+/// The top bar: the product, the main sections, and who is signed in.
 #[component]
 pub fn AppHeader() -> impl IntoView {
     view! {
@@ -16,10 +46,35 @@ pub fn AppHeader() -> impl IntoView {
                 </svg>
                 <span>"Kitchen Pantry"</span>
             </a>
-            <nav aria-label="Main">
-                <a href="/organizations">"Organizations"</a>
-            </nav>
+            {match use_session() {
+                Some(user) => view! {
+                    <nav aria-label="Main">
+                        <a href="/organizations">"Organizations"</a>
+                        {crate::policy::can_administer(&user).then(|| view! { <a href="/admin/users">"Users"</a> })}
+                    </nav>
+                    <UserMenu user/>
+                }.into_any(),
+                None => view! { <a class="sign-in-link" href="/login">"Sign in"</a> }.into_any(),
+            }}
         </header>
+    }
+}
+
+/// The signed-in person and the sign-out button: a plain form the browser posts itself (the
+/// server answers with the sign-in page), so it needs no code in the main bundle.
+#[component]
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let first_name = user.full_name.split_whitespace().next().unwrap_or("Account").to_owned();
+    view! {
+        <div class="user-menu">
+            <a class="user-name" href="/account" title=format!("Your account ({})", user.email)>
+                <span class="name-full">{user.full_name.clone()}<span class="muted">" · "{user.role.label()}</span></span>
+                <span class="name-short">{first_name}</span>
+            </a>
+            <form class="sign-out" method="post" action=SignOut::url()>
+                <button type="submit" class="button subtle">"Sign out"</button>
+            </form>
+        </div>
     }
 }
 

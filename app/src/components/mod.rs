@@ -6,7 +6,9 @@ pub mod layout;
 pub mod pagination;
 pub mod status;
 
-pub use fields::{CheckboxField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField};
-pub use layout::{AppHeader, PageHeader};
+pub use fields::{
+    CheckboxField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options,
+};
+pub use layout::{AppHeader, PageHeader, Session, provide_session, use_session};
 pub use pagination::Pagination;
-pub use status::{ErrorPanel, PriorityBadge};
+pub use status::{ErrorPanel, PriorityBadge, loaded, open_page_on_success};

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::error::AppError;
 use crate::model::Priority;
 
@@ -30,13 +33,57 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::NotFound { .. } => "Not found",
         AppError::BadRequest { .. } | AppError::Invalid { .. } => "That request could not be read",
         AppError::Unreachable { .. } => "You seem to be offline",
+        AppError::Unauthorized { .. } => "Please sign in",
+        AppError::Forbidden { .. } => "Not allowed",
+        AppError::TooManyRequests { .. } => "Slow down",
         _ => "Something went wrong",
+    };
+    let next = match &error {
+        AppError::Unauthorized { .. } => view! { <a href="/login">"Sign in"</a> }.into_any(),
+        _ => view! { <a href="/organizations">"Go to organizations"</a> }.into_any(),
     };
     view! {
         <section class="error-panel" role="alert">
             <h1>{title}</h1>
             <p>{error.to_string()}</p>
-            <p><a href="/organizations">"Go to organizations"</a></p>
+            <p>{next}</p>
         </section>
     }
+}
+
+/// A page's content once its data has loaded: `render` it, or show the error (with its
+/// HTTP status). Shows "Loading…" meanwhile (only ever seen on client-side navigation:
+/// the server sends complete pages).
+pub fn loaded<T>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(data) => render(data),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// With JavaScript, a form whose server function answers with a page address (sign-in,
+/// sign-out, user changes) opens that page as a full load, since what it shows depends on
+/// the change. Without JavaScript the server's redirect does the same.
+pub fn open_page_on_success(value: impl Fn() -> Option<Result<String, AppError>> + Send + Sync + 'static) {
+    Effect::new(move |_| {
+        if let Some(Ok(next)) = value() {
+            let _ = window().location().assign(&next);
+        }
+    });
 }

@@ -15,5 +15,8 @@ pub use contact::{Contact, ContactDraft, ContactForm};
 pub use enums::*;
 pub use organization::{Organization, OrganizationDraft, OrganizationForm, OrganizationSummary};
 pub use query::{ContactQuery, OrganizationQuery, OrganizationSort, Page, SortDirection};
-pub use user::UserSummary;
+pub use user::{
+    AccountAccessForm, CurrentUser, NewAccountForm, PasswordChangeForm, PasswordResetForm, UserAccount, UserSummary,
+    check_new_password,
+};
 pub use validate::FieldErrors;

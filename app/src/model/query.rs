@@ -125,6 +125,10 @@ pub struct OrganizationQuery {
     pub segment: Option<Segment>,
     pub kind: Option<OrganizationKind>,
     pub assigned_user_id: Option<Uuid>,
+    /// Set by the server from the user's role, never read from a request: only the
+    /// organizations assigned to this user.
+    #[serde(skip)]
+    pub visible_to: Option<Uuid>,
     pub sort: OrganizationSort,
     pub direction: SortDirection,
     pub page: u32,
@@ -139,6 +143,7 @@ impl Default for OrganizationQuery {
             segment: None,
             kind: None,
             assigned_user_id: None,
+            visible_to: None,
             sort: OrganizationSort::Name,
             direction: SortDirection::Asc,
             page: 1,
@@ -270,13 +275,17 @@ impl OrganizationQuery {
 pub struct ContactQuery {
     pub organization_id: Option<Uuid>,
     pub search: Option<String>,
+    /// Set by the server from the user's role: only contacts of organizations assigned to
+    /// this user.
+    #[serde(skip)]
+    pub visible_to: Option<Uuid>,
     pub page: u32,
     pub per_page: u32,
 }
 
 impl Default for ContactQuery {
     fn default() -> Self {
-        ContactQuery { organization_id: None, search: None, page: 1, per_page: DEFAULT_PER_PAGE }
+        ContactQuery { organization_id: None, search: None, visible_to: None, page: 1, per_page: DEFAULT_PER_PAGE }
     }
 }
 

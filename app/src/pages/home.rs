@@ -3,25 +3,30 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::home::get_home_summary;
+use crate::api::home::{HomeSummary, get_home_summary};
 use crate::components::format::{count, optional_date};
-use crate::components::{ErrorPanel, PriorityBadge};
+use crate::components::{PriorityBadge, loaded, use_session};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_home_summary());
     view! {
         <Title text="Home"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(summary) => view! {
+        {loaded(summary, |summary| view! { <Overview summary/> }.into_any())}
+    }
+}
+
+#[component]
+fn Overview(summary: HomeSummary) -> impl IntoView {
+    let can_create = use_session().is_some_and(|user| crate::policy::can_write(&user));
+    view! {
                         <div class="page-header">
                             <h1>"Your accounts"</h1>
-                            <div class="actions">
-                                <a class="button primary" href="/organizations/new">"New organization"</a>
-                            </div>
+                            {can_create.then(|| view! {
+                                <div class="actions">
+                                    <a class="button primary" href="/organizations/new">"New organization"</a>
+                                </div>
+                            })}
                         </div>
                         <section class="stats" aria-label="Totals">
                             <a class="stat" href="/organizations">
@@ -44,7 +49,7 @@ pub fn HomePage() -> impl IntoView {
                             {if summary.recently_updated.is_empty() {
                                 view! {
                                     <p class="empty">"No organizations yet. "
-                                        <a href="/organizations/new">"Add the first one"</a>"."
+                                        {can_create.then(|| view! { <a href="/organizations/new">"Add the first one"</a>"." })}
                                     </p>
                                 }.into_any()
                             } else {
@@ -64,9 +69,6 @@ pub fn HomePage() -> impl IntoView {
                                 }.into_any()
                             }}
                         </section>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+
     }
 }

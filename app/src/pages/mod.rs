@@ -1,10 +1,13 @@
 //! One module per route. The home page and the organizations list are entry pages, in the
 //! main bundle; every other page is a lazy route whose code arrives when it is opened.
 
+pub mod account;
 pub mod contacts;
 pub mod home;
+pub mod login;
 pub mod not_found;
 pub mod organizations;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

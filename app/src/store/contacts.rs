@@ -26,6 +26,11 @@ impl Store {
         T.live(&self.db, id).await
     }
 
+    /// A contact whether deleted or not (for restores and history).
+    pub async fn contact_any(&self, id: Uuid) -> Result<Contact, StoreError> {
+        T.any(&self.db, id).await
+    }
+
     pub async fn create_contact(
         &self,
         actor: &Actor,
@@ -169,6 +174,9 @@ impl Store {
         if let Some(org) = query.organization_id {
             filters.push(" AND organization_id = ").push_bind(org);
         }
+        if let Some(user) = query.visible_to {
+            filters.push(" AND organization_id IN (").push(ASSIGNED_TO).push_bind(user).push(")");
+        }
         if let Some(key) = query.search_key() {
             filters
                 .push(" AND (name_search LIKE ")
@@ -192,12 +200,19 @@ impl Store {
         Ok(Page { items, total, page: query.page, per_page: query.per_page })
     }
 
-    /// How many live contacts there are.
-    pub async fn count_contacts(&self) -> Result<i64, StoreError> {
-        let sql = Sql::new("contacts.count_all", "SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL");
+    /// How many live contacts there are (under the organizations assigned to `visible_to`,
+    /// when given).
+    pub async fn count_contacts(&self, visible_to: Option<Uuid>) -> Result<i64, StoreError> {
+        let mut sql = Sql::new("contacts.count_all", "SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL");
+        if let Some(user) = visible_to {
+            sql.push(" AND organization_id IN (").push(ASSIGNED_TO).push_bind(user).push(")");
+        }
         Ok(self.db.fetch_one::<(i64,)>(sql).await?.0)
     }
 }
+
+/// The live organizations of one assignee (whose id is bound right after).
+const ASSIGNED_TO: &str = "SELECT id FROM organizations WHERE deleted_at IS NULL AND assigned_user_id = ";
 
 /// Binds the draft's fields as `$2 … $13` (after the id).
 fn bind_draft(sql: Sql, draft: &ContactDraft) -> Sql {

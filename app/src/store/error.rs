@@ -15,6 +15,9 @@ pub enum StoreError {
     Stale { entity: &'static str, current: i64, expected: i64 },
     #[error("a {entity} with id {id} already exists")]
     Exists { entity: &'static str, id: Uuid },
+    /// The user's role does not allow this (records they may not see are `NotFound`).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("{0}")]
     Config(String),
     #[error("cannot connect to the database at {url}: {source}")]
@@ -48,6 +51,7 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(fields) => AppError::invalid(fields),
             StoreError::NotFound(what) => AppError::not_found(what),
             StoreError::Stale { current, .. } => AppError::stale(current),
+            StoreError::Forbidden(message) => AppError::forbidden(message),
             StoreError::Exists { entity, .. } => AppError::Conflict {
                 message: format!("This {} was already saved.", entity.to_lowercase()),
                 current_version: None,

@@ -2,20 +2,24 @@
 //! Server-only. Every write validates, bumps `version`, and writes its `audit_log` row in
 //! the same transaction.
 
+mod access;
 mod audit;
 mod contacts;
 pub mod db;
 mod error;
 mod organizations;
+mod sessions;
 mod table;
 mod users;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
+pub use access::Access;
 pub use db::{Arg, BackendKind, Db, DbOptions, Record, Sql, Tx};
 pub use error::StoreError;
 pub use organizations::OrganizationPage;
+pub use sessions::{LoginAccount, SessionRecord};
 pub use users::NewUser;
 
 /// Who makes a change, and from where, as the audit log records it.

@@ -275,6 +275,9 @@ fn push_filters(sql: &mut Sql, query: &OrganizationQuery, with_priority: bool) {
     if let Some(user) = query.assigned_user_id {
         sql.push(" AND o.assigned_user_id = ").push_bind(user);
     }
+    if let Some(user) = query.visible_to {
+        sql.push(" AND o.assigned_user_id = ").push_bind(user);
+    }
 }
 
 fn order_by(query: &OrganizationQuery) -> String {

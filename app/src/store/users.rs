@@ -3,9 +3,10 @@
 
 use uuid::Uuid;
 
-use super::{Sql, Store, StoreError, now};
+use super::audit::{self, one_change};
+use super::{Actor, Sql, Store, StoreError, now};
 use crate::model::validate::{Checker, normalize_email};
-use crate::model::{Role, UserSummary};
+use crate::model::{AuditAction, Role, UserAccount, UserSummary};
 
 /// A user to create (seeding, tests, and later the admin screens).
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +74,60 @@ impl Store {
             format!("{USER_SUMMARY} WHERE is_active AND deleted_at IS NULL ORDER BY full_name, id"),
         );
         self.db.fetch_all(sql).await
+    }
+
+    /// Every account, active or not, by name (the administration page).
+    pub async fn accounts(&self) -> Result<Vec<UserAccount>, StoreError> {
+        let sql = Sql::new(
+            "users.accounts",
+            "SELECT id, email, full_name, role, territory, is_active, last_login_at, locked_until, version \
+             FROM users WHERE deleted_at IS NULL ORDER BY full_name, id",
+        );
+        self.db.fetch_all(sql).await
+    }
+
+    /// Sets an account's role and whether it may sign in, from the version the change was
+    /// made on. A deactivated account's sessions end at once.
+    pub async fn set_account_access(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        role: Role,
+        active: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let sql =
+            Sql::new("users.access", "SELECT role, is_active, version FROM users WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id);
+        let (old_role, old_active, version): (Role, bool, i64) =
+            tx.fetch_optional(sql).await?.ok_or(StoreError::NotFound("User"))?;
+        if version != expected_version {
+            return Err(StoreError::Stale { entity: "User", current: version, expected: expected_version });
+        }
+        if (old_role, old_active) == (role, active) {
+            return Ok(());
+        }
+        let at = now();
+        let sql = Sql::new(
+            "users.set_access",
+            "UPDATE users SET role = $2, is_active = $3, updated_at = $4, updated_by = $5, version = version + 1 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(role.code())
+        .bind(active)
+        .bind(at)
+        .bind(actor.user_id);
+        tx.execute(sql).await?;
+        let mut changes = one_change("role", old_role.code(), role.code());
+        changes.extend(one_change("is_active", old_active, active));
+        changes.retain(|_, pair| pair["old"] != pair["new"]);
+        audit::record(&mut tx, actor, "user", id, AuditAction::Update, changes, at).await?;
+        if !active {
+            tx.execute(super::sessions::end_sessions(id, None)).await?;
+        }
+        tx.commit().await
     }
 
     /// Checks that `user_id` may be given records: it exists and is active.

@@ -3,6 +3,8 @@
 
 use uuid::Uuid;
 
+use app::auth::{hash_password, verify_password};
+use app::error::AppError;
 use app::model::Role;
 use app::store::{NewUser, Store, StoreError};
 
@@ -58,4 +60,17 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
         "seeded the demo data"
     );
     Ok(true)
+}
+
+/// Gives every demo account the demo password (unless it already has it, so sessions
+/// survive restarts). Only ever called in demo mode.
+pub async fn set_demo_passwords(store: &Store, password: &str) -> Result<(), AppError> {
+    for (email, ..) in DEMO_USERS {
+        let Some(account) = store.login_account(email).await? else { continue };
+        if !verify_password(account.password_hash.clone(), password.to_owned()).await {
+            let hash = hash_password(password.to_owned()).await?;
+            store.set_password_hash(account.user.id, Some(&hash)).await?;
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@ use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::contacts::{ContactEdit, SaveContact, get_contact_form};
 use crate::components::{
-    CheckboxField, ErrorPanel, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField,
+    CheckboxField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options, loaded,
 };
 use crate::error::AppError;
 use crate::model::{ContactForm, ContactMethod, Position};
@@ -65,17 +65,7 @@ impl LazyRoute for EditContactPage {
 }
 
 fn form_page(edit: EditResource) -> AnyView {
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match edit.await {
-                    Ok(edit) => view! { <ContactFormView edit/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(edit, |edit| view! { <ContactFormView edit/> }.into_any())
 }
 
 #[component]
@@ -93,10 +83,8 @@ fn ContactFormView(edit: ContactEdit) -> impl IntoView {
     };
     let submit = if edit.contact.is_some() { "Save changes" } else { "Add contact" };
     let back = format!("/organizations/{}", edit.organization_id);
-    let positions: Vec<(String, String)> =
-        Position::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect();
-    let methods: Vec<(String, String)> =
-        ContactMethod::ALL.iter().map(|m| (m.code().to_owned(), m.label().to_owned())).collect();
+    let positions = code_options(Position::ALL, Position::code, Position::label);
+    let methods = code_options(ContactMethod::ALL, ContactMethod::code, ContactMethod::label);
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">

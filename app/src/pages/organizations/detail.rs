@@ -6,7 +6,7 @@ use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::organizations::{OrganizationDetail, get_organization};
 use crate::components::format::{count, date, date_time, optional_date};
-use crate::components::{ErrorPanel, PriorityBadge};
+use crate::components::{PriorityBadge, loaded};
 use crate::error::AppError;
 use crate::model::validate::{format_money, format_phone};
 use crate::model::{Contact, Organization};
@@ -33,24 +33,13 @@ impl LazyRoute for OrganizationDetailPage {
     }
 
     fn view(this: Self) -> AnyView {
-        let detail = this.detail;
-        view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(detail) => view! { <Detail detail/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-        .into_any()
+        loaded(this.detail, |detail| view! { <Detail detail/> }.into_any())
     }
 }
 
 #[component]
 fn Detail(detail: OrganizationDetail) -> impl IntoView {
-    let OrganizationDetail { organization: org, contacts, assigned_user } = detail;
+    let OrganizationDetail { organization: org, contacts, assigned_user, can_edit } = detail;
     let id = org.id;
     view! {
         <Title text=org.name.clone()/>
@@ -61,10 +50,12 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
             <h1>
                 <PriorityBadge priority=org.priority/>" "{org.name.clone()}
             </h1>
-            <div class="actions">
-                <a class="button" href=format!("/organizations/{id}/edit")>"Edit"</a>
-                <a class="button primary" href=format!("/organizations/{id}/contacts/new")>"Add contact"</a>
-            </div>
+            {can_edit.then(|| view! {
+                <div class="actions">
+                    <a class="button" href=format!("/organizations/{id}/edit")>"Edit"</a>
+                    <a class="button primary" href=format!("/organizations/{id}/contacts/new")>"Add contact"</a>
+                </div>
+            })}
         </div>
         <p class="tags">
             <span class="tag">{org.kind.label()}</span>
@@ -84,13 +75,15 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
                 {if contacts.is_empty() {
                     view! {
                         <p class="empty">"No contacts yet. "
-                            <a href=format!("/organizations/{id}/contacts/new")>"Add the chef or buyer you deal with"</a>"."
+                            {can_edit.then(|| view! {
+                                <a href=format!("/organizations/{id}/contacts/new")>"Add the chef or buyer you deal with"</a>"."
+                            })}
                         </p>
                     }.into_any()
                 } else {
                     view! {
                         <ul class="contact-list">
-                            {contacts.into_iter().map(|c| view! { <ContactItem contact=c/> }).collect_view()}
+                            {contacts.into_iter().map(|c| view! { <ContactItem contact=c can_edit/> }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
@@ -155,7 +148,7 @@ fn Facts(org: Organization, assigned: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn ContactItem(contact: Contact) -> impl IntoView {
+fn ContactItem(contact: Contact, can_edit: bool) -> impl IntoView {
     let phone = |label: &'static str, number: Option<String>| {
         number.map(|n| {
             view! {
@@ -179,9 +172,11 @@ fn ContactItem(contact: Contact) -> impl IntoView {
                 {contact.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a> })}
             </div>
             {contact.preferred_contact_method.map(|m| view! { <div class="muted">"Prefers: "{m.label()}</div> })}
-            <a class="edit-link" href=format!("/contacts/{}/edit", contact.id)>
-                "Edit"<span class="visually-hidden">" "{contact.full_name()}</span>
-            </a>
+            {can_edit.then(|| view! {
+                <a class="edit-link" href=format!("/contacts/{}/edit", contact.id)>
+                    "Edit"<span class="visually-hidden">" "{contact.full_name()}</span>
+                </a>
+            })}
         </li>
     }
 }

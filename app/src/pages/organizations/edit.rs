@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::organizations::{OrganizationEdit, SaveOrganization, get_organization_form};
-use crate::components::{ErrorPanel, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField};
+use crate::components::{
+    ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options, loaded,
+};
 use crate::error::AppError;
 use crate::model::{OrganizationForm, OrganizationKind, Priority, Segment};
 use crate::pages::id_param;
@@ -53,21 +55,7 @@ impl LazyRoute for EditOrganizationPage {
 }
 
 fn form_page(edit: EditResource) -> AnyView {
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match edit.await {
-                    Ok(edit) => view! { <OrganizationFormView edit/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
-}
-
-fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
+    loaded(edit, |edit| view! { <OrganizationFormView edit/> }.into_any())
 }
 
 #[component]
@@ -96,15 +84,15 @@ fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
                 <TextField name="name" label="Name" required=true maxlength=200 autocomplete="organization"/>
                 <div class="field-row">
                     <SelectField name="priority" label="Priority" hint="A is your most important accounts."
-                        options=options(Priority::ALL, Priority::code, |p| match p {
+                        options=code_options(Priority::ALL, Priority::code, |p| match p {
                             Priority::A => "A — key account",
                             Priority::B => "B — important",
                             Priority::C => "C — regular",
                             Priority::D => "D — occasional",
                         })/>
-                    <SelectField name="kind" label="Type" options=options(OrganizationKind::ALL, OrganizationKind::code, OrganizationKind::label)/>
+                    <SelectField name="kind" label="Type" options=code_options(OrganizationKind::ALL, OrganizationKind::code, OrganizationKind::label)/>
                 </div>
-                <SelectField name="segment" label="Segment" blank="Not set" options=options(Segment::ALL, Segment::code, Segment::label)/>
+                <SelectField name="segment" label="Segment" blank="Not set" options=code_options(Segment::ALL, Segment::code, Segment::label)/>
             </fieldset>
             <fieldset>
                 <legend>"How to reach them"</legend>

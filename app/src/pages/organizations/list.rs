@@ -9,7 +9,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::organizations::{OrganizationList, list_organizations};
 use crate::components::format::optional_date;
-use crate::components::{ErrorPanel, Pagination, PriorityBadge};
+use crate::components::{ErrorPanel, Pagination, PriorityBadge, use_session};
 use crate::model::query::parse_query_string;
 use crate::model::validate::format_phone;
 use crate::model::{
@@ -37,9 +37,11 @@ pub fn OrganizationsPage() -> impl IntoView {
         <Title text="Organizations"/>
         <div class="page-header">
             <h1>"Organizations"</h1>
-            <div class="actions">
-                <a class="button primary" href="/organizations/new">"New organization"</a>
-            </div>
+            {use_session().is_some_and(|user| crate::policy::can_write(&user)).then(|| view! {
+                <div class="actions">
+                    <a class="button primary" href="/organizations/new">"New organization"</a>
+                </div>
+            })}
         </div>
         <Transition fallback=|| view! { <p class="loading">"Loading organizations…"</p> }>
             {move || Suspend::new(async move {
@@ -55,6 +57,7 @@ pub fn OrganizationsPage() -> impl IntoView {
 
 #[component]
 fn ListView(list: OrganizationList, query: OrganizationQuery, bad: FieldErrors) -> impl IntoView {
+    let can_create = use_session().is_some_and(|user| crate::policy::can_write(&user));
     let page = list.page;
     let (first, last) = page.range();
     let page_count = page.page_count();
@@ -79,8 +82,10 @@ fn ListView(list: OrganizationList, query: OrganizationQuery, bad: FieldErrors) 
                     <p>{message}</p>
                     {if query.is_filtered() {
                         view! { <a class="button" href="/organizations">"Clear filters"</a> }.into_any()
-                    } else {
+                    } else if can_create {
                         view! { <a class="button primary" href="/organizations/new">"Add the first organization"</a> }.into_any()
+                    } else {
+                        ().into_any()
                     }}
                 </div>
             }.into_any()

@@ -1,7 +1,7 @@
 //! API errors as JSON: `{"error": "...", "kind": "...", "fields": {...}, "current_version": n}`.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -40,6 +40,10 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (status, Json(Value::Object(body))).into_response()
+        let mut response = (status, Json(Value::Object(body))).into_response();
+        if let AppError::TooManyRequests { retry_after_secs, .. } = error {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        }
+        response
     }
 }

@@ -2,6 +2,7 @@
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -44,6 +45,17 @@ pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
         };
         AppError::invalid(FieldErrors::from([(field, message)]))
     })
+}
+
+/// The draft `current` with the fields in `changes` replaced (a PATCH), checked like a
+/// whole draft: unknown fields and wrong types are field errors.
+pub fn merged<D: Serialize + DeserializeOwned>(current: &D, changes: Map<String, Value>) -> Result<D, AppError> {
+    let mut merged = match serde_json::to_value(current) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    merged.extend(changes);
+    typed(Value::Object(merged))
 }
 
 /// Takes `version` (required) out of an update body.

@@ -1,12 +1,13 @@
 //! The JSON API under `/api/v1`, for scripts, integrations, the offline client and
 //! benchmarks. Documented in docs/api.md.
 
-mod actor;
+mod access;
 mod contacts;
 mod error;
 mod ids;
 mod json;
 mod organizations;
+mod session;
 mod users;
 
 use axum::Router;
@@ -20,5 +21,6 @@ pub fn router() -> Router<AppState> {
         .merge(organizations::router())
         .merge(contacts::router())
         .merge(users::router())
+        .merge(session::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

@@ -4,17 +4,16 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use app::model::{ContactQuery, OrganizationDraft, OrganizationQuery};
-use app::store::Store;
 
-use super::json::{object, query_pairs, query_version, take_id, take_version, typed};
-use super::{ApiError, actor::RequestActor, ids::parse_id};
+use super::json::{merged, object, query_pairs, query_version, take_id, take_version, typed};
+use super::{ApiError, access::UserAccess, ids::parse_id};
 use crate::state::AppState;
 
 const WHAT: &str = "Organization";
@@ -28,11 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/organizations/{id}/history", get(history))
 }
 
-async fn list(State(store): State<Store>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn list(UserAccess(access): UserAccess, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let pairs = query_pairs(query.as_deref());
     let query = OrganizationQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(app::error::AppError::invalid)?;
-    let result = store.list_organizations(&query).await?;
+    let result = access.list_organizations(&query).await?;
     let counts: serde_json::Map<String, Value> =
         result.priority_counts.iter().map(|(p, n)| (p.code().to_owned(), json!(n))).collect();
     Ok(Json(json!({
@@ -45,29 +44,23 @@ async fn list(State(store): State<Store>, RawQuery(query): RawQuery) -> Result<R
     .into_response())
 }
 
-async fn create(
-    State(store): State<Store>,
-    RequestActor(actor): RequestActor,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn create(UserAccess(access): UserAccess, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let mut body = object(&headers, &body)?;
     let id = take_id(&mut body)?;
     let draft: OrganizationDraft = typed(Value::Object(body))?;
-    let org = store.create_organization(&actor, id, draft).await?;
+    let org = access.create_organization(id, draft).await?;
     let location = format!("/api/v1/organizations/{}", org.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(org)).into_response())
 }
 
-async fn show(State(store): State<Store>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let org = store.organization(parse_id(&id, WHAT)?).await?;
+async fn show(UserAccess(access): UserAccess, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let org = access.organization(parse_id(&id, WHAT)?).await?;
     Ok(Json(org).into_response())
 }
 
 /// PUT: every editable field is sent; missing optional ones are cleared.
 async fn replace(
-    State(store): State<Store>,
-    RequestActor(actor): RequestActor,
+    UserAccess(access): UserAccess,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -76,14 +69,13 @@ async fn replace(
     let mut body = object(&headers, &body)?;
     let version = take_version(&mut body)?;
     let draft: OrganizationDraft = typed(Value::Object(body))?;
-    let org = store.update_organization(&actor, id, version, draft).await?;
+    let org = access.update_organization(id, version, draft).await?;
     Ok(Json(org).into_response())
 }
 
 /// PATCH: only the fields sent change.
 async fn change(
-    State(store): State<Store>,
-    RequestActor(actor): RequestActor,
+    UserAccess(access): UserAccess,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -91,54 +83,42 @@ async fn change(
     let id = parse_id(&id, WHAT)?;
     let mut changes = object(&headers, &body)?;
     let version = take_version(&mut changes)?;
-    let current = store.organization(id).await?;
-    let mut merged = match serde_json::to_value(current.to_draft()) {
-        Ok(Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
-    merged.extend(changes);
-    let draft: OrganizationDraft = typed(Value::Object(merged))?;
-    let org = store.update_organization(&actor, id, version, draft).await?;
+    let draft = merged(&access.organization(id).await?.to_draft(), changes)?;
+    let org = access.update_organization(id, version, draft).await?;
     Ok(Json(org).into_response())
 }
 
 async fn delete(
-    State(store): State<Store>,
-    RequestActor(actor): RequestActor,
+    UserAccess(access): UserAccess,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, WHAT)?;
     let version = query_version(query.as_deref())?;
-    let org = store.delete_organization(&actor, id, version).await?;
+    let org = access.delete_organization(id, version).await?;
     Ok(Json(org).into_response())
 }
 
-async fn restore(
-    State(store): State<Store>,
-    RequestActor(actor): RequestActor,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let org = store.restore_organization(&actor, parse_id(&id, WHAT)?).await?;
+async fn restore(UserAccess(access): UserAccess, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let org = access.restore_organization(parse_id(&id, WHAT)?).await?;
     Ok(Json(org).into_response())
 }
 
 async fn contacts(
-    State(store): State<Store>,
+    UserAccess(access): UserAccess,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, WHAT)?;
-    store.organization(id).await?;
+    access.organization(id).await?;
     let pairs = query_pairs(query.as_deref());
     let mut query = ContactQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(app::error::AppError::invalid)?;
     query.organization_id = Some(id);
-    Ok(Json(store.list_contacts(&query).await?).into_response())
+    Ok(Json(access.list_contacts(&query).await?).into_response())
 }
 
-async fn history(State(store): State<Store>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn history(UserAccess(access): UserAccess, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id, WHAT)?;
-    store.organization_any(id).await?;
-    Ok(Json(store.history("organization", id).await?).into_response())
+    Ok(Json(access.organization_history(id).await?).into_response())
 }

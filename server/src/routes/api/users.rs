@@ -1,20 +1,17 @@
-//! `/api/v1/users`: the active users records can be assigned to.
+//! `/api/v1/users`: the active users the caller may assign records to.
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use app::store::Store;
-
-use super::ApiError;
+use super::{ApiError, access::UserAccess};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/users", get(list))
 }
 
-async fn list(State(store): State<Store>) -> Result<Response, ApiError> {
-    Ok(Json(store.active_users().await?).into_response())
+async fn list(UserAccess(access): UserAccess) -> Result<Response, ApiError> {
+    Ok(Json(access.assignable_users().await?).into_response())
 }

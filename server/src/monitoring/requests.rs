@@ -1,0 +1,115 @@
+//! Per-request measurements: latency histogram, count, errors (5xx and 4xx apart),
+//! in-flight requests and response size, labelled by the matched route template (never the
+//! raw address: one series per route, whatever the ids), method and status class. Slow
+//! requests are logged. Every response says how long it took (`X-Response-Time`).
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Latency buckets in seconds: fine below 100 ms where most requests are, up to the
+/// request timeout. The same everywhere, so Prometheus can aggregate instances.
+pub const LATENCY_BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0];
+/// Response size buckets in bytes.
+pub const SIZE_BUCKETS: &[f64] = &[256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0];
+
+/// Requests slower than this are logged as a warning, and as an error past [`CRITICAL`].
+const SLOW: Duration = Duration::from_secs(1);
+const CRITICAL: Duration = Duration::from_secs(5);
+
+pub async fn record_requests(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = route_label(request.extensions().get::<MatchedPath>().map(MatchedPath::as_str), request.uri().path());
+    let method = method_label(request.method());
+    let in_flight = metrics::gauge!("http_requests_in_flight", "route" => route.clone());
+    in_flight.increment(1.0);
+    let mut response = next.run(request).await;
+    in_flight.decrement(1.0);
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let class = status_class(status);
+    let labels = [("route", route.clone()), ("method", method.to_owned()), ("status", class.to_owned())];
+    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    if status >= 500 {
+        metrics::counter!("http_errors_total", "route" => route.clone(), "kind" => "server").increment(1);
+    } else if status >= 400 {
+        metrics::counter!("http_errors_total", "route" => route.clone(), "kind" => "client").increment(1);
+    }
+    if let Some(size) =
+        response.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<f64>().ok())
+    {
+        metrics::histogram!("http_response_size_bytes", "route" => route.clone()).record(size);
+    }
+    if elapsed > CRITICAL {
+        tracing::error!(route, method, status, elapsed_ms = elapsed.as_millis() as u64, "very slow request");
+    } else if elapsed > SLOW {
+        tracing::warn!(route, method, status, elapsed_ms = elapsed.as_millis() as u64, "slow request");
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("{:.1}ms", elapsed.as_secs_f64() * 1000.0)) {
+        response.headers_mut().insert("x-response-time", value);
+    }
+    response
+}
+
+/// The route a request is counted under. Pages and API routes have their template (`/organizations/:id`);
+/// Leptos' server functions share one wildcard route, but each has a fixed address of
+/// its own (`/api/organizations/list`), which is kept. Anything else (static files, unknown
+/// addresses) is one series, so a scan of random URLs cannot blow up the metrics.
+pub fn route_label(matched: Option<&str>, path: &str) -> String {
+    match matched {
+        Some(template) if template.contains('*') && path.starts_with("/api/") && !path.starts_with("/api/v1/") => {
+            path.chars().take(80).collect()
+        }
+        // `:id` rather than axum's `{id}`: the common spelling in dashboards, and braces inside
+        // label values trip up some Prometheus text parsers.
+        Some(template) => template.replace('{', ":").replace('}', ""),
+        None if path.starts_with("/pkg/") => "/pkg/:file".to_owned(),
+        None => "other".to_owned(),
+    }
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+pub fn status_class(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_templates_never_raw_addresses() {
+        assert_eq!(route_label(Some("/organizations/{id}"), "/organizations/0199-ab"), "/organizations/:id");
+        assert_eq!(route_label(Some("/api/{*fn_name}"), "/api/organizations/list"), "/api/organizations/list");
+        assert_eq!(route_label(None, "/pkg/kitchen-pantry.abc.wasm"), "/pkg/:file");
+        assert_eq!(route_label(None, "/wp-admin/setup.php"), "other");
+    }
+
+    #[test]
+    fn statuses_fall_into_classes() {
+        assert_eq!([200, 303, 404, 429, 500, 503].map(status_class), ["2xx", "3xx", "4xx", "4xx", "5xx", "5xx"]);
+    }
+}

@@ -1,0 +1,8 @@
+//! The layers every request passes before it reaches a page or an API route:
+//! who is signed in ([`session`]), refusal of cross-site changes ([`csrf`]), rate limits
+//! ([`limits`]), and the security headers on every response ([`headers`]).
+
+pub mod csrf;
+pub mod headers;
+pub mod limits;
+pub mod session;
