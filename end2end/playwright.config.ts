@@ -29,7 +29,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
-  retries: 0,
+  // One retry: a test that passes only the second time is listed as flaky (and the browser
+  // errors of the failed attempt are printed), a test that fails twice fails the run.
+  retries: 1,
   reporter: [['list']],
   use: {
     baseURL,

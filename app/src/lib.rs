@@ -11,6 +11,8 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod incidents;
 pub mod model;
 pub mod pages;
 pub mod policy;
@@ -82,13 +84,6 @@ fn page_title(page: String) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
-    // Effects only run in the browser, once the page is live: mark it, so tests and
-    // scripts can wait for interactivity rather than guess.
-    Effect::new(|_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=page_title/>
         <Meta name="description" content="Kitchen Pantry CRM: accounts, contacts and visits for food-service sales reps."/>

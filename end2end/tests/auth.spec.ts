@@ -1,5 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, hydrated, stateFile } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { DEMO_PASSWORD, hydrated, stateFile, test } from './helpers';
 
 async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email);

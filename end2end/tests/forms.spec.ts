@@ -1,5 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { hydrated, stateFile, uniqueName, UUID } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { hydrated, stateFile, test, uniqueName, UUID } from './helpers';
 
 async function fillNewOrganization(page: Page, name: string) {
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);

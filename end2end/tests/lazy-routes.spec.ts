@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { hydrated } from './helpers';
+import { expect } from '@playwright/test';
+import { hydrated, test } from './helpers';
 
 test('a lazy route fetches its code only when it is opened', async ({ page }) => {
   const wasm: string[] = [];

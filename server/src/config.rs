@@ -119,6 +119,30 @@ pub struct Config {
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
+
+    /// Database statements slower than this (ms) are logged and kept with their plan.
+    #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub slow_query_ms: u64,
+
+    /// `/health` says degraded when the p95 response time over 5 minutes passes this (ms).
+    #[arg(long, env = "HEALTH_DEGRADED_P95_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub health_degraded_p95_ms: u64,
+
+    /// `/health` says unhealthy (503) past this p95 response time (ms).
+    #[arg(long, env = "HEALTH_UNHEALTHY_P95_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub health_unhealthy_p95_ms: u64,
+
+    /// `/health` says degraded when more than this percentage of requests fail (5xx) over 5 minutes.
+    #[arg(long, env = "HEALTH_DEGRADED_ERROR_PERCENT", default_value_t = 1.0)]
+    pub health_degraded_error_percent: f64,
+
+    /// `/health` says unhealthy (503) past this percentage of failed requests.
+    #[arg(long, env = "HEALTH_UNHEALTHY_ERROR_PERCENT", default_value_t = 5.0)]
+    pub health_unhealthy_error_percent: f64,
+
+    /// `/health` says unhealthy when the server's resident memory passes this many MiB (unset: no limit).
+    #[arg(long, env = "MEMORY_LIMIT_MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub memory_limit_mb: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +186,8 @@ pub enum ConfigError {
     DatabaseSchema(String),
     #[error("DEMO_PASSWORD must have at least 8 characters")]
     DemoPassword,
+    #[error("{0}")]
+    HealthThresholds(String),
 }
 
 impl Config {
@@ -187,7 +213,44 @@ impl Config {
         if self.demo_data && self.demo_password.chars().count() < 8 {
             return Err(ConfigError::DemoPassword);
         }
+        self.check_health_thresholds()?;
         Ok(())
+    }
+
+    fn check_health_thresholds(&self) -> Result<(), ConfigError> {
+        let (degraded, unhealthy) = (self.health_degraded_error_percent, self.health_unhealthy_error_percent);
+        for (name, value) in
+            [("HEALTH_DEGRADED_ERROR_PERCENT", degraded), ("HEALTH_UNHEALTHY_ERROR_PERCENT", unhealthy)]
+        {
+            if !(value > 0.0 && value <= 100.0) {
+                return Err(ConfigError::HealthThresholds(format!(
+                    "{name} must be a percentage above 0 and at most 100 (got {value})"
+                )));
+            }
+        }
+        if degraded >= unhealthy {
+            return Err(ConfigError::HealthThresholds(format!(
+                "HEALTH_DEGRADED_ERROR_PERCENT ({degraded}) must be below HEALTH_UNHEALTHY_ERROR_PERCENT ({unhealthy})"
+            )));
+        }
+        if self.health_degraded_p95_ms >= self.health_unhealthy_p95_ms {
+            return Err(ConfigError::HealthThresholds(format!(
+                "HEALTH_DEGRADED_P95_MS ({}) must be below HEALTH_UNHEALTHY_P95_MS ({})",
+                self.health_degraded_p95_ms, self.health_unhealthy_p95_ms
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn health_thresholds(&self) -> crate::monitoring::health::HealthThresholds {
+        crate::monitoring::health::HealthThresholds {
+            degraded_p95_ms: self.health_degraded_p95_ms as f64,
+            unhealthy_p95_ms: self.health_unhealthy_p95_ms as f64,
+            degraded_error_rate: self.health_degraded_error_percent / 100.0,
+            unhealthy_error_rate: self.health_unhealthy_error_percent / 100.0,
+            memory_limit_bytes: self.memory_limit_mb.map(|mb| mb << 20),
+            ..Default::default()
+        }
     }
 
     /// Whether people reach the app over HTTPS (Secure cookies, HSTS).
@@ -222,6 +285,12 @@ impl Config {
             metrics_token: None,
             metrics_allow: vec![std::net::IpAddr::from([127, 0, 0, 1])],
             request_timeout_secs: 30,
+            slow_query_ms: 100,
+            health_degraded_p95_ms: 1000,
+            health_unhealthy_p95_ms: 2000,
+            health_degraded_error_percent: 1.0,
+            health_unhealthy_error_percent: 5.0,
+            memory_limit_mb: None,
         }
     }
 }
@@ -261,6 +330,10 @@ mod tests {
         assert!(config.validate().unwrap_err().to_string().starts_with("PUBLIC_URL"));
         let config = Config { demo_data: true, demo_password: "short".into(), ..Config::for_database("sqlite://x.db") };
         assert!(config.validate().unwrap_err().to_string().starts_with("DEMO_PASSWORD"));
+        let config = Config { health_degraded_p95_ms: 3000, ..Config::for_database("sqlite://x.db") };
+        assert!(config.validate().unwrap_err().to_string().starts_with("HEALTH_DEGRADED_P95_MS (3000) must be below"));
+        let config = Config { health_unhealthy_error_percent: 150.0, ..Config::for_database("sqlite://x.db") };
+        assert!(config.validate().unwrap_err().to_string().starts_with("HEALTH_UNHEALTHY_ERROR_PERCENT must be"));
     }
 
     #[test]

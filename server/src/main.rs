@@ -43,7 +43,7 @@ async fn serve(config: &Config) -> Result<(), String> {
 
 async fn migrate(config: &Config) -> Result<(), String> {
     config.validate().map_err(|e| e.to_string())?;
-    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     store.close().await;
     println!("The database is up to date.");
     Ok(())
@@ -51,7 +51,7 @@ async fn migrate(config: &Config) -> Result<(), String> {
 
 async fn seed(config: &Config, args: &SeedArgs) -> Result<(), String> {
     config.validate().map_err(|e| e.to_string())?;
-    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     let reps = server::seed::seed_reps(&store, args.reps).await.map_err(|e| e.to_string())?;
     let plan = Plan {
         organizations: args.organizations,
@@ -87,7 +87,7 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), String> {
     use app::store::NewUser;
 
     config.validate().map_err(|e| e.to_string())?;
-    let store = open_store(config).await.map_err(|e| e.to_string())?;
+    let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     let email = match &command {
         UserCommand::Add { email, .. } | UserCommand::SetPassword { email } => email.trim().to_lowercase(),
     };

@@ -13,6 +13,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -59,7 +60,13 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         config.validate()?;
-        let store = open_store(config).await?;
+        let metrics_access = MetricsAccess {
+            token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+            allowed: config.metrics_allow.iter().map(|ip| ip.to_canonical()).collect(),
+        };
+        let prometheus = monitoring::prometheus::recorder().map_err(StartupError::Monitoring)?;
+        let monitoring = Monitoring::new(prometheus, metrics_access, config.health_thresholds());
+        let store = open_store(config, Some(monitoring.database.clone())).await?;
         if config.demo_data {
             seed::demo::seed_if_empty(&store).await?;
             seed::demo::set_demo_passwords(&store, &config.demo_password).await?;
@@ -67,14 +74,6 @@ impl Application {
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());
-        let monitoring = Monitoring {
-            prometheus: monitoring::prometheus::recorder().map_err(StartupError::Monitoring)?,
-            started: std::time::Instant::now(),
-            metrics_access: MetricsAccess {
-                token: config.metrics_token.clone().filter(|t| !t.is_empty()),
-                allowed: config.metrics_allow.iter().map(|ip| ip.to_canonical()).collect(),
-            },
-        };
         let state = AppState { leptos_options, store, auth, monitoring };
         let router = router(state.clone(), config);
         let listener =
@@ -90,15 +89,25 @@ impl Application {
         &self.state.store
     }
 
+    pub fn monitoring(&self) -> &Monitoring {
+        &self.state.monitoring
+    }
+
     /// Serves until `shutdown` resolves, then finishes the requests under way.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let limits = self.state.auth.limits.clone();
+        let (store, monitoring) = (self.state.store.clone(), self.state.monitoring.clone());
+        // Names this instance's rows among those of others sharing the database.
+        let instance = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
         let janitor = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
             loop {
                 every_minute.tick().await;
                 limits.forget_idle();
+                if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring, &instance).await {
+                    tracing::warn!(%error, "could not save the minute statistics");
+                }
             }
         });
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
@@ -109,10 +118,16 @@ impl Application {
     }
 }
 
-pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+/// Opens the configured database; `observer` (the server's monitoring) is told about every statement.
+pub async fn open_store(
+    config: &Config,
+    observer: Option<std::sync::Arc<dyn app::store::QueryObserver>>,
+) -> Result<Store, StoreError> {
     let options = DbOptions {
         max_connections: config.database_max_connections,
         pg_schema: config.database_schema.clone(),
+        observer,
+        slow_query: Duration::from_millis(config.slow_query_ms),
         ..DbOptions::new(config.database_url.clone())
     };
     Store::open(&options).await
@@ -181,9 +196,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::session::authenticate))
         .layer(axum::middleware::from_fn(security::csrf::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .with_state(state);
+        // Inside the recorder, so a panic is answered (500) and tracked like any server error.
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state.clone());
     security::headers::with_security_headers(router, config.https())
-        .layer(axum::middleware::from_fn(monitoring::requests::record_requests))
+        .layer(axum::middleware::from_fn_with_state(state.monitoring, monitoring::requests::record_requests))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -196,4 +213,16 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Every request gets an id (kept if a proxy set one), returned in `X-Request-Id`.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// A handler that panicked: the person gets the usual internal error with a reference, the
+/// panic's message goes to the error tracking.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let error = app::incidents::record("panic", vec![message]);
+    axum::response::IntoResponse::into_response(routes::api::ApiError::from(error))
 }

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use std::sync::LazyLock;
 
 use crate::error::AppError;
+use crate::incidents;
 
 /// Hashes a new password.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
@@ -15,8 +16,8 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     .await;
     match hashed {
         Ok(Ok(hash)) => Ok(hash),
-        Ok(Err(e)) => Err(internal("password hashing failed", &e)),
-        Err(e) => Err(internal("password hashing task failed", &e)),
+        Ok(Err(e)) => Err(incidents::record("password hashing failed", vec![e.to_string()])),
+        Err(e) => Err(incidents::internal("password hashing task failed", &e)),
     }
 }
 
@@ -48,12 +49,6 @@ fn new_salt() -> Result<SaltString, argon2::password_hash::Error> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     SaltString::encode_b64(&bytes)
-}
-
-fn internal(what: &str, error: &dyn std::fmt::Display) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-    tracing::error!(%reference, error = %error, "{what}");
-    AppError::Internal { reference }
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ pub fn PriorityBadge(priority: Priority) -> impl IntoView {
 }
 
 /// Shows an error in place of a page's content and, on the server, answers with its
-/// HTTP status (404 for a missing record, and so on).
+/// HTTP status (404 for a missing record, and so on) and, for an internal error, its
+/// reference for the error tracking.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -28,6 +29,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
     {
         response.set_status(status);
+        if let AppError::Internal { reference } = &error
+            && let Ok(value) = http::HeaderValue::from_str(reference)
+        {
+            response.insert_header(http::HeaderName::from_static(crate::incidents::REFERENCE_HEADER), value);
+        }
     }
     let title = match &error {
         AppError::NotFound { .. } => "Not found",

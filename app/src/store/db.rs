@@ -6,7 +6,9 @@
 //! time anyway, and queuing writers in the pool avoids `SQLITE_BUSY` on transactions that
 //! read before they write.
 
+use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -214,35 +216,117 @@ pub struct DbOptions {
     pub acquire_timeout: Duration,
     /// PostgreSQL only: run in this schema (tests isolate themselves this way).
     pub pg_schema: Option<String>,
+    /// Told about every statement (the server's monitoring).
+    pub observer: Option<Arc<dyn QueryObserver>>,
+    /// Statements slower than this are reported with their plan.
+    pub slow_query: Duration,
 }
 
 impl DbOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        DbOptions { url: url.into(), max_connections: 8, acquire_timeout: Duration::from_secs(5), pg_schema: None }
+        DbOptions {
+            url: url.into(),
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+            pg_schema: None,
+            observer: None,
+            slow_query: Duration::from_millis(100),
+        }
     }
 }
 
-/// A connection pool on one of the two backends.
+/// Who wants to know how the database is doing: every statement's name, time and outcome,
+/// and the slow ones with their plan.
+pub trait QueryObserver: Send + Sync + std::fmt::Debug {
+    fn query(&self, name: &'static str, elapsed: Duration, failed: bool);
+    fn slow_query(&self, slow: SlowQuery);
+}
+
+/// A statement that took longer than [`DbOptions::slow_query`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SlowQuery {
+    pub at: DateTime<Utc>,
+    pub name: &'static str,
+    pub sql: String,
+    pub elapsed_ms: f64,
+    /// `EXPLAIN QUERY PLAN` (SQLite) or `EXPLAIN` (PostgreSQL), one line per step; empty when
+    /// the plan could not be taken (inside a transaction, or explaining failed).
+    pub plan: Vec<String>,
+}
+
+/// Pool figures for the monitoring.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PoolStats {
+    /// `read` and `write` on SQLite, `main` on PostgreSQL.
+    pub pool: &'static str,
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// The connection pools of one of the two backends.
 #[derive(Debug, Clone)]
-pub enum Db {
+enum Pools {
     Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
+/// A database: its pools, and who watches its statements.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pools: Pools,
+    watch: Watch,
+}
+
+#[derive(Debug, Clone)]
+struct Watch {
+    observer: Option<Arc<dyn QueryObserver>>,
+    slow_query: Duration,
+}
+
+impl Watch {
+    /// Runs a statement, timing it for the metrics, the observer and the slow-query log.
+    /// Returns its milliseconds too when it was slow.
+    async fn timed<T, E>(&self, sql: &Sql, query: impl Future<Output = Result<T, E>>) -> (Result<T, E>, Option<f64>) {
+        let started = std::time::Instant::now();
+        let out = query.instrument(tracing::debug_span!("db.query", name = sql.name)).await;
+        let elapsed = started.elapsed();
+        metrics::histogram!("db_query_duration_seconds", "query" => sql.name).record(elapsed.as_secs_f64());
+        if out.is_err() {
+            metrics::counter!("db_errors_total", "query" => sql.name).increment(1);
+        }
+        if let Some(observer) = &self.observer {
+            observer.query(sql.name, elapsed, out.is_err());
+        }
+        if elapsed <= self.slow_query {
+            return (out, None);
+        }
+        tracing::warn!(query = sql.name, elapsed_ms = elapsed.as_millis() as u64, "slow query");
+        (out, Some(elapsed.as_secs_f64() * 1000.0))
+    }
+
+    fn report_slow(&self, sql: &Sql, elapsed_ms: f64, plan: Vec<String>) {
+        if let Some(observer) = &self.observer {
+            let text: String = sql.text.chars().take(2000).collect();
+            observer.slow_query(SlowQuery { at: Utc::now(), name: sql.name, sql: text, elapsed_ms, plan });
+        }
+    }
+}
+
 macro_rules! on_read {
     ($db:expr, |$e:ident| $body:expr) => {
-        match $db {
-            Db::Sqlite { read: $e, .. } => $body,
-            Db::Postgres($e) => $body,
+        match &$db.pools {
+            Pools::Sqlite { read: $e, .. } => $body,
+            Pools::Postgres($e) => $body,
         }
     };
 }
 
 macro_rules! on_write {
     ($db:expr, |$e:ident| $body:expr) => {
-        match $db {
-            Db::Sqlite { write: $e, .. } => $body,
-            Db::Postgres($e) => $body,
+        match &$db.pools {
+            Pools::Sqlite { write: $e, .. } => $body,
+            Pools::Postgres($e) => $body,
         }
     };
 }
@@ -293,7 +377,7 @@ impl Db {
             .connect_with(connect.read_only(true))
             .await
             .map_err(unreachable)?;
-        Ok(Db::Sqlite { read, write })
+        Ok(Db { pools: Pools::Sqlite { read, write }, watch: Watch::from(options) })
     }
 
     async fn connect_postgres(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
@@ -309,36 +393,36 @@ impl Db {
             .connect_with(connect)
             .await
             .map_err(|e| StoreError::Unreachable { url: redact_url(url), source: e })?;
-        Ok(Db::Postgres(pool))
+        Ok(Db { pools: Pools::Postgres(pool), watch: Watch::from(options) })
     }
 
     pub fn kind(&self) -> BackendKind {
-        match self {
-            Db::Sqlite { .. } => BackendKind::Sqlite,
-            Db::Postgres(_) => BackendKind::Postgres,
+        match self.pools {
+            Pools::Sqlite { .. } => BackendKind::Sqlite,
+            Pools::Postgres(_) => BackendKind::Postgres,
         }
     }
 
     /// Brings the schema up to date with the migrations built into this binary.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite { write, .. } => {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
                 sqlx::migrate!("../migrations/sqlite").run(write).await?;
                 // Gathers planner statistics where they are missing or stale (cheap when not).
                 sqlx::raw_sql("PRAGMA optimize = 0x10002").execute(write).await?;
             }
-            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Pools::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     /// Refreshes the query planner's statistics, after a bulk load.
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite { write, .. } => {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
                 sqlx::raw_sql("PRAGMA analysis_limit = 1000; ANALYZE").execute(write).await?;
             }
-            Db::Postgres(pool) => {
+            Pools::Postgres(pool) => {
                 sqlx::raw_sql("ANALYZE").execute(pool).await?;
             }
         }
@@ -346,11 +430,15 @@ impl Db {
     }
 
     pub async fn fetch_all<T: Record>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
-        Ok(on_read!(self, |pool| timed(&sql, fetch_all_on(pool, &sql)).await)?)
+        let (out, slow_ms) = on_read!(self, |pool| self.watch.timed(&sql, fetch_all_on(pool, &sql)).await);
+        self.explain_if(slow_ms, sql);
+        Ok(out?)
     }
 
     pub async fn fetch_optional<T: Record>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
-        Ok(on_read!(self, |pool| timed(&sql, fetch_optional_on(pool, &sql)).await)?)
+        let (out, slow_ms) = on_read!(self, |pool| self.watch.timed(&sql, fetch_optional_on(pool, &sql)).await);
+        self.explain_if(slow_ms, sql);
+        Ok(out?)
     }
 
     pub async fn fetch_one<T: Record>(&self, sql: Sql) -> Result<T, StoreError> {
@@ -362,43 +450,105 @@ impl Db {
 
     /// Runs one statement outside a transaction, on the writer.
     pub async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
-        Ok(on_write!(self, |pool| timed(&sql, execute_on(pool, &sql)).await)?)
+        let (out, slow_ms) = on_write!(self, |pool| self.watch.timed(&sql, execute_on(pool, &sql)).await);
+        self.explain_if(slow_ms, sql);
+        Ok(out?)
+    }
+
+    /// Reports a slow statement with its plan, taken in the background on a reader (no
+    /// plan statement changes data) so the request does not wait for it.
+    fn explain_if(&self, slow_ms: Option<f64>, sql: Sql) {
+        let Some(elapsed_ms) = slow_ms.filter(|_| self.watch.observer.is_some()) else { return };
+        let db = self.clone();
+        tokio::spawn(async move {
+            let plan = db.plan(&sql).await.unwrap_or_else(|e| vec![format!("no plan: {e}")]);
+            db.watch.report_slow(&sql, elapsed_ms, plan);
+        });
+    }
+
+    /// The query plan of a statement, one line per step.
+    pub async fn plan(&self, sql: &Sql) -> Result<Vec<String>, StoreError> {
+        use sqlx::Row;
+        match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                let text = format!("EXPLAIN QUERY PLAN {}", sql.text);
+                let args = arguments::<Sqlite>(sql)?;
+                let rows = sqlx::query_with::<Sqlite, _>(AssertSqlSafe(text), args).fetch_all(read).await?;
+                Ok(rows.iter().filter_map(|row| row.try_get::<String, _>("detail").ok()).collect())
+            }
+            Pools::Postgres(pool) => {
+                let text = format!("EXPLAIN {}", sql.text);
+                let args = arguments::<Postgres>(sql)?;
+                let rows = sqlx::query_with::<Postgres, _>(AssertSqlSafe(text), args).fetch_all(pool).await?;
+                Ok(rows.iter().filter_map(|row| row.try_get::<String, _>(0).ok()).collect())
+            }
+        }
+    }
+
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |pool: &'static str, size: u32, idle: usize, max: u32| PoolStats {
+            pool,
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        };
+        match &self.pools {
+            Pools::Sqlite { read, write } => vec![
+                stats("read", read.size(), read.num_idle(), read.options().get_max_connections()),
+                stats("write", write.size(), write.num_idle(), write.options().get_max_connections()),
+            ],
+            Pools::Postgres(pool) => {
+                vec![stats("main", pool.size(), pool.num_idle(), pool.options().get_max_connections())]
+            }
+        }
     }
 
     /// Starts a transaction on the writer.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let inner = match &self.pools {
+            Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin().await?),
+            Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner, watch: self.watch.clone() })
     }
 
     /// Closes every connection (SQLite checkpoints its WAL on the last close).
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite { read, write } => {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Pools::Postgres(pool) => pool.close().await,
         }
     }
 }
 
+impl From<&DbOptions> for Watch {
+    fn from(options: &DbOptions) -> Self {
+        Watch { observer: options.observer.clone(), slow_query: options.slow_query }
+    }
+}
+
 /// A transaction; dropped without [`Tx::commit`] it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    watch: Watch,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            Tx::Sqlite(tx) => {
+        match &mut $tx.inner {
+            TxInner::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -408,42 +558,42 @@ macro_rules! on_tx {
 
 impl Tx {
     pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>, StoreError> {
-        Ok(on_tx!(self, |conn| timed(&sql, fetch_all_on(conn, &sql)).await)?)
+        let watch = self.watch.clone();
+        let (out, slow_ms) = on_tx!(self, |conn| watch.timed(&sql, fetch_all_on(conn, &sql)).await);
+        self.report_if(slow_ms, &sql);
+        Ok(out?)
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>, StoreError> {
-        Ok(on_tx!(self, |conn| timed(&sql, fetch_optional_on(conn, &sql)).await)?)
+        let watch = self.watch.clone();
+        let (out, slow_ms) = on_tx!(self, |conn| watch.timed(&sql, fetch_optional_on(conn, &sql)).await);
+        self.report_if(slow_ms, &sql);
+        Ok(out?)
     }
 
     pub async fn execute(&mut self, sql: Sql) -> Result<u64, StoreError> {
-        Ok(on_tx!(self, |conn| timed(&sql, execute_on(conn, &sql)).await)?)
+        let watch = self.watch.clone();
+        let (out, slow_ms) = on_tx!(self, |conn| watch.timed(&sql, execute_on(conn, &sql)).await);
+        self.report_if(slow_ms, &sql);
+        Ok(out?)
+    }
+
+    /// A slow statement inside a transaction is reported without a plan: explaining it
+    /// would need the transaction's own connection, and the usual cause is waiting for the
+    /// writer rather than the plan.
+    fn report_if(&self, slow_ms: Option<f64>, sql: &Sql) {
+        if let Some(elapsed_ms) = slow_ms {
+            self.watch.report_slow(sql, elapsed_ms, Vec::new());
+        }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
-}
-
-fn span(sql: &Sql) -> tracing::Span {
-    tracing::debug_span!("db.query", name = sql.name)
-}
-
-/// Queries slower than this are logged by name (sqlx's own statement log is off: it
-/// would print whole multi-row inserts).
-const SLOW_QUERY: Duration = Duration::from_millis(500);
-
-async fn timed<T>(sql: &Sql, query: impl std::future::Future<Output = T>) -> T {
-    let started = std::time::Instant::now();
-    let out = query.instrument(span(sql)).await;
-    let elapsed = started.elapsed();
-    if elapsed > SLOW_QUERY {
-        tracing::warn!(query = sql.name, elapsed_ms = elapsed.as_millis() as u64, "slow query");
-    }
-    out
 }
 
 /// The URL with its password replaced, for messages and logs.

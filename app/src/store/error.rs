@@ -56,12 +56,8 @@ impl From<StoreError> for AppError {
                 message: format!("This {} was already saved.", entity.to_lowercase()),
                 current_version: None,
             },
-            other => {
-                // The details stay in the log; the person gets a reference to quote.
-                let reference = Uuid::new_v4().simple().to_string()[..8].to_owned();
-                tracing::error!(%reference, error = %other, "store operation failed");
-                AppError::Internal { reference }
-            }
+            // The details stay in the log and the error tracking; the person gets a reference.
+            other => crate::incidents::internal("store operation failed", &other),
         }
     }
 }

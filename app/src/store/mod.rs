@@ -16,7 +16,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 pub use access::Access;
-pub use db::{Arg, BackendKind, Db, DbOptions, Record, Sql, Tx};
+pub use db::{Arg, BackendKind, Db, DbOptions, PoolStats, QueryObserver, Record, SlowQuery, Sql, Tx};
 pub use error::StoreError;
 pub use organizations::OrganizationPage;
 pub use sessions::{LoginAccount, SessionRecord};

@@ -1,6 +1,9 @@
-//! `GET /health`: whether this instance can serve. Anonymous callers (load balancers) get
-//! the status alone; signed-in managers and administrators also get each check with its
-//! timing. 503 when unhealthy.
+//! `GET /health`: whether this instance can serve. `healthy`, `degraded` (slow or failing
+//! more than usual) or `unhealthy` (503: the database does not answer, requests are very
+//! slow or failing, memory is past its limit), judged over the last five minutes against
+//! thresholds from the configuration (defaults from domain.md). Anonymous callers (load
+//! balancers) get the status alone; signed-in managers and administrators also get the
+//! reasons, each check with its timing, the request figures and the process.
 
 use std::time::Instant;
 
@@ -8,35 +11,197 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::json;
 
 use app::model::CurrentUser;
 use app::store::Sql;
 
+use super::aggregator::{Stats, Window};
 use crate::state::AppState;
+
+/// The window health is judged over.
+pub const WINDOW: Window = Window::FiveMinutes;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthThresholds {
+    pub degraded_p95_ms: f64,
+    pub unhealthy_p95_ms: f64,
+    /// Shares of requests answered 5xx (0.01 = 1%).
+    pub degraded_error_rate: f64,
+    pub unhealthy_error_rate: f64,
+    pub memory_limit_bytes: Option<u64>,
+    /// Fewer requests than this in the window are too few to judge latency and errors by.
+    pub min_requests: u64,
+}
+
+impl Default for HealthThresholds {
+    fn default() -> Self {
+        HealthThresholds {
+            degraded_p95_ms: 1000.0,
+            unhealthy_p95_ms: 2000.0,
+            degraded_error_rate: 0.01,
+            unhealthy_error_rate: 0.05,
+            memory_limit_bytes: None,
+            min_requests: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Healthy,
+    Degraded,
+    Unhealthy,
+}
+
+/// What health is judged from.
+pub struct Signals<'a> {
+    pub database_ok: bool,
+    pub requests: &'a Stats,
+    pub resident_memory_bytes: Option<u64>,
+}
+
+/// The status and the reasons for it (none when healthy).
+pub fn assess(signals: &Signals, thresholds: &HealthThresholds) -> (HealthStatus, Vec<String>) {
+    let mut findings: Vec<(HealthStatus, String)> = Vec::new();
+    if !signals.database_ok {
+        findings.push((HealthStatus::Unhealthy, "the database does not answer".to_owned()));
+    }
+    let requests = signals.requests;
+    if requests.requests >= thresholds.min_requests {
+        if let Some(p95) = requests.p95_ms {
+            let level = level(p95, thresholds.degraded_p95_ms, thresholds.unhealthy_p95_ms);
+            if let Some((status, limit)) = level {
+                findings.push((
+                    status,
+                    format!("p95 response time {p95:.0} ms over the last 5 minutes (limit {limit:.0} ms)"),
+                ));
+            }
+        }
+        let rate = requests.error_rate;
+        if let Some((status, limit)) = level(rate, thresholds.degraded_error_rate, thresholds.unhealthy_error_rate) {
+            findings.push((
+                status,
+                format!(
+                    "{:.1}% of requests failed over the last 5 minutes (limit {:.1}%)",
+                    rate * 100.0,
+                    limit * 100.0
+                ),
+            ));
+        }
+    }
+    if let (Some(rss), Some(limit)) = (signals.resident_memory_bytes, thresholds.memory_limit_bytes)
+        && rss > limit
+    {
+        findings.push((
+            HealthStatus::Unhealthy,
+            format!("memory {} MiB is over the limit of {} MiB", rss >> 20, limit >> 20),
+        ));
+    }
+    let status = findings.iter().map(|(status, _)| *status).max().unwrap_or(HealthStatus::Healthy);
+    (status, findings.into_iter().map(|(_, reason)| reason).collect())
+}
+
+/// The level a value reaches, with the threshold it passed.
+fn level(value: f64, degraded: f64, unhealthy: f64) -> Option<(HealthStatus, f64)> {
+    if value > unhealthy {
+        Some((HealthStatus::Unhealthy, unhealthy))
+    } else if value > degraded {
+        Some((HealthStatus::Degraded, degraded))
+    } else {
+        None
+    }
+}
 
 pub async fn health(State(state): State<AppState>, request: Request) -> Response {
     let started = Instant::now();
     let database = state.store.db().fetch_one::<(i64,)>(Sql::new("health.ping", "SELECT 1")).await;
     let database_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let (status, code, reasons) = match &database {
-        Ok(_) => ("healthy", StatusCode::OK, Vec::new()),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: the database does not answer");
-            ("unhealthy", StatusCode::SERVICE_UNAVAILABLE, vec!["the database does not answer".to_owned()])
-        }
+    if let Err(e) = &database {
+        tracing::error!(error = %e, "health check: the database does not answer");
+    }
+    let monitoring = &state.monitoring;
+    let requests = monitoring.report(WINDOW).overall;
+    let process = monitoring.process.stats();
+    let signals = Signals {
+        database_ok: database.is_ok(),
+        requests: &requests,
+        resident_memory_bytes: process.resident_memory_bytes,
     };
+    let (status, reasons) = assess(&signals, &monitoring.health);
+    let code = if status == HealthStatus::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     let detailed = request.extensions().get::<CurrentUser>().is_some_and(app::policy::can_monitor);
     let body = if detailed {
         json!({
             "status": status,
             "reasons": reasons,
-            "version": env!("CARGO_PKG_VERSION"),
-            "uptime_seconds": state.monitoring.started.elapsed().as_secs(),
-            "checks": {"database": {"ok": database.is_ok(), "backend": format!("{:?}", state.store.backend()).to_lowercase(), "ms": database_ms}},
+            "version": process.version,
+            "uptime_seconds": process.uptime_seconds,
+            "checks": {"database": {
+                "ok": database.is_ok(),
+                "backend": format!("{:?}", state.store.backend()).to_lowercase(),
+                "ms": database_ms,
+            }},
+            "window": WINDOW,
+            "requests": requests,
+            "process": process,
+            "thresholds": monitoring.health,
         })
     } else {
         json!({"status": status})
     };
     (code, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(requests: u64, p95_ms: f64, error_rate: f64) -> Stats {
+        Stats {
+            requests,
+            requests_per_minute: requests as f64 / 5.0,
+            error_rate,
+            client_error_rate: 0.0,
+            mean_ms: Some(p95_ms / 2.0),
+            p50_ms: Some(p95_ms / 2.0),
+            p95_ms: Some(p95_ms),
+            p99_ms: Some(p95_ms),
+            max_ms: Some(p95_ms),
+        }
+    }
+
+    fn judge(database_ok: bool, requests: &Stats, rss: Option<u64>) -> (HealthStatus, Vec<String>) {
+        let thresholds = HealthThresholds { memory_limit_bytes: Some(512 << 20), ..HealthThresholds::default() };
+        assess(&Signals { database_ok, requests, resident_memory_bytes: rss }, &thresholds)
+    }
+
+    #[test]
+    fn thresholds_of_the_domain() {
+        assert_eq!(judge(true, &stats(100, 120.0, 0.0), Some(100 << 20)), (HealthStatus::Healthy, vec![]));
+        let (status, reasons) = judge(true, &stats(100, 1500.0, 0.0), None);
+        assert_eq!(status, HealthStatus::Degraded);
+        assert_eq!(reasons, ["p95 response time 1500 ms over the last 5 minutes (limit 1000 ms)"]);
+        assert_eq!(judge(true, &stats(100, 2500.0, 0.0), None).0, HealthStatus::Unhealthy);
+        let (status, reasons) = judge(true, &stats(100, 50.0, 0.02), None);
+        assert_eq!(status, HealthStatus::Degraded);
+        assert_eq!(reasons, ["2.0% of requests failed over the last 5 minutes (limit 1.0%)"]);
+        assert_eq!(judge(true, &stats(100, 50.0, 0.06), None).0, HealthStatus::Unhealthy);
+    }
+
+    #[test]
+    fn the_worst_finding_wins_and_every_reason_is_given() {
+        let (status, reasons) = judge(false, &stats(100, 1500.0, 0.0), Some(600 << 20));
+        assert_eq!(status, HealthStatus::Unhealthy);
+        assert_eq!(reasons.len(), 3);
+        assert_eq!(reasons[0], "the database does not answer");
+        assert_eq!(reasons[2], "memory 600 MiB is over the limit of 512 MiB");
+    }
+
+    #[test]
+    fn a_handful_of_requests_is_not_judged() {
+        assert_eq!(judge(true, &stats(5, 9000.0, 1.0), None).0, HealthStatus::Healthy);
+    }
 }

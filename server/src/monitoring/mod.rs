@@ -1,19 +1,85 @@
 //! The server measuring itself: every request recorded by route template into the
-//! `metrics` facade ([`requests`]), exported in the Prometheus text format at `/metrics`
-//! ([`prometheus`]), and `/health` ([`health`]).
+//! `metrics` facade and the rolling windows ([`requests`], [`aggregator`]), server errors
+//! tracked ([`errors`]), database statements timed ([`database`]), the process watched
+//! ([`process`]), minute rollups kept in the
+//! database ([`rollups`]); read through `/metrics` ([`prometheus`]), `/health`
+//! ([`health`]) and the performance and error API (`routes::api::performance`).
 
+pub mod aggregator;
+pub mod database;
+pub mod errors;
 pub mod health;
+pub mod process;
 pub mod prometheus;
 pub mod requests;
+pub mod rollups;
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-/// What the monitoring routes share.
+use aggregator::{Aggregator, Report, Window};
+use database::DatabaseWatch;
+use errors::{ErrorGroup, ErrorLog, ErrorOccurrence};
+use health::HealthThresholds;
+use process::ProcessMonitor;
+
+/// What the monitoring routes and layers share.
 #[derive(Clone)]
 pub struct Monitoring {
     pub prometheus: PrometheusHandle,
     pub started: Instant,
     pub metrics_access: prometheus::MetricsAccess,
+    pub health: HealthThresholds,
+    pub process: Arc<ProcessMonitor>,
+    pub database: Arc<DatabaseWatch>,
+    aggregator: Arc<Mutex<Aggregator>>,
+    errors: Arc<Mutex<ErrorLog>>,
+}
+
+impl Monitoring {
+    pub fn new(
+        prometheus: PrometheusHandle,
+        metrics_access: prometheus::MetricsAccess,
+        health: HealthThresholds,
+    ) -> Self {
+        let started = Instant::now();
+        Monitoring {
+            prometheus,
+            started,
+            metrics_access,
+            health,
+            process: Arc::new(ProcessMonitor::new(started)),
+            database: Arc::new(DatabaseWatch::new(chrono::Utc::now().timestamp())),
+            aggregator: Arc::new(Mutex::new(Aggregator::new(chrono::Utc::now().timestamp()))),
+            errors: Arc::new(Mutex::new(ErrorLog::default())),
+        }
+    }
+
+    /// Counts one request in the rolling windows (`now` in unix seconds).
+    pub fn record(&self, now: i64, route: &str, latency_ms: f64, status: u16) {
+        lock(&self.aggregator).record(now, route, latency_ms, status);
+    }
+
+    pub fn report(&self, window: Window) -> Report {
+        lock(&self.aggregator).report(chrono::Utc::now().timestamp(), window)
+    }
+
+    pub fn take_closed_minutes(&self) -> Vec<aggregator::MinuteRollup> {
+        lock(&self.aggregator).take_closed_minutes(chrono::Utc::now().timestamp())
+    }
+
+    pub fn record_error(&self, occurrence: ErrorOccurrence) {
+        lock(&self.errors).record(occurrence);
+    }
+
+    pub fn errors(&self) -> Vec<ErrorGroup> {
+        lock(&self.errors).groups()
+    }
+}
+
+/// The monitoring state stays usable after a panic elsewhere: a count is never worth a crash.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

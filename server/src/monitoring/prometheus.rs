@@ -45,6 +45,9 @@ pub fn recorder() -> Result<PrometheusHandle, String> {
             PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".into()), LATENCY_BUCKETS)
                 .and_then(|b| b.set_buckets_for_metric(Matcher::Full("http_response_size_bytes".into()), SIZE_BUCKETS))
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full("db_query_duration_seconds".into()), LATENCY_BUCKETS)
+                })
                 .and_then(|b| b.install_recorder())
                 .map_err(|e| format!("cannot install the metrics recorder: {e}"))
         })
@@ -64,7 +67,13 @@ pub async fn metrics(
         )
             .into_response();
     }
-    metrics::gauge!("process_uptime_seconds").set(state.monitoring.started.elapsed().as_secs_f64());
+    state.monitoring.process.export();
+    for pool in state.store.db().pool_stats() {
+        let busy = pool.size.saturating_sub(pool.idle);
+        metrics::gauge!("db_pool_connections", "pool" => pool.pool, "state" => "idle").set(f64::from(pool.idle));
+        metrics::gauge!("db_pool_connections", "pool" => pool.pool, "state" => "busy").set(f64::from(busy));
+        metrics::gauge!("db_pool_max_connections", "pool" => pool.pool).set(f64::from(pool.max));
+    }
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
         state.monitoring.prometheus.render(),

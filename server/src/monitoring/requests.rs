@@ -1,14 +1,22 @@
 //! Per-request measurements: latency histogram, count, errors (5xx and 4xx apart),
 //! in-flight requests and response size, labelled by the matched route template (never the
-//! raw address: one series per route, whatever the ids), method and status class. Slow
-//! requests are logged. Every response says how long it took (`X-Response-Time`).
+//! raw address: one series per route, whatever the ids), method and status class. The same
+//! request feeds the rolling windows ([`super::aggregator`]); a 5xx is filed with the error
+//! tracking ([`super::errors`]). Slow requests are logged. Every response says how long it
+//! took (`X-Response-Time`).
 
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, Method, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use chrono::Utc;
+
+use app::model::CurrentUser;
+
+use super::Monitoring;
+use super::errors::ErrorOccurrence;
 
 /// Latency buckets in seconds: fine below 100 ms where most requests are, up to the
 /// request timeout. The same everywhere, so Prometheus can aggregate instances.
@@ -21,10 +29,14 @@ pub const SIZE_BUCKETS: &[f64] = &[256.0, 1024.0, 4096.0, 16384.0, 65536.0, 2621
 const SLOW: Duration = Duration::from_secs(1);
 const CRITICAL: Duration = Duration::from_secs(5);
 
-pub async fn record_requests(request: Request, next: Next) -> Response {
+/// Probes, not traffic: they stay out of the rolling windows `/health` judges by.
+const PROBES: &[&str] = &["/health", "/metrics"];
+
+pub async fn record_requests(State(monitoring): State<Monitoring>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(request.extensions().get::<MatchedPath>().map(MatchedPath::as_str), request.uri().path());
     let method = method_label(request.method());
+    let request_id = header_text(request.headers(), "x-request-id");
     let in_flight = metrics::gauge!("http_requests_in_flight", "route" => route.clone());
     in_flight.increment(1.0);
     let mut response = next.run(request).await;
@@ -45,15 +57,40 @@ pub async fn record_requests(request: Request, next: Next) -> Response {
     {
         metrics::histogram!("http_response_size_bytes", "route" => route.clone()).record(size);
     }
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+    if !PROBES.contains(&route.as_str()) {
+        monitoring.record(Utc::now().timestamp(), &route, elapsed_ms, status);
+    }
+    // Always taken off: the reference is for the error tracking, not for the browser.
+    let reference = header_text(response.headers(), app::incidents::REFERENCE_HEADER);
+    response.headers_mut().remove(app::incidents::REFERENCE_HEADER);
+    if status >= 500 {
+        let incident = reference.as_deref().and_then(app::incidents::take);
+        monitoring.record_error(ErrorOccurrence {
+            at: Utc::now(),
+            request_id,
+            reference,
+            method: method.to_owned(),
+            route: route.clone(),
+            status,
+            user: response.extensions().get::<CurrentUser>().map(|user| user.email.clone()),
+            message: incident.as_ref().map(|i| i.what.clone()).unwrap_or_default(),
+            causes: incident.map(|i| i.causes).unwrap_or_default(),
+        });
+    }
     if elapsed > CRITICAL {
         tracing::error!(route, method, status, elapsed_ms = elapsed.as_millis() as u64, "very slow request");
     } else if elapsed > SLOW {
         tracing::warn!(route, method, status, elapsed_ms = elapsed.as_millis() as u64, "slow request");
     }
-    if let Ok(value) = HeaderValue::from_str(&format!("{:.1}ms", elapsed.as_secs_f64() * 1000.0)) {
+    if let Ok(value) = HeaderValue::from_str(&format!("{elapsed_ms:.1}ms")) {
         response.headers_mut().insert("x-response-time", value);
     }
     response
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// The route a request is counted under. Pages and API routes have their template (`/organizations/:id`);

@@ -24,10 +24,15 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let (mut parts, body) = response.into_parts();
     match axum::body::to_bytes(body, ERROR_BODY_LIMIT).await {
         Ok(bytes) => {
-            if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+            let error = serde_json::from_slice::<AppError>(&bytes).ok();
+            if let Some(error) = &error {
                 parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             }
-            Response::from_parts(parts, Body::from(bytes))
+            let mut response = Response::from_parts(parts, Body::from(bytes));
+            if let Some(AppError::Internal { reference }) = &error {
+                api::error::mark_incident(&mut response, reference);
+            }
+            response
         }
         Err(_) => Response::from_parts(parts, Body::empty()),
     }

@@ -23,14 +23,18 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             Err(error) => return ApiError::from(error).into_response(),
         }
     }
-    let signed_in = request.extensions().get::<CurrentUser>().is_some();
-    if !signed_in && !is_public(request.method(), request.uri().path()) {
+    let user = request.extensions().get::<CurrentUser>().cloned();
+    if user.is_none() && !is_public(request.method(), request.uri().path()) {
         return refuse(&request);
     }
     let mut response = next.run(request).await;
-    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
-        // What a signed-in person sees is theirs: no shared cache may keep it.
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Some(user) = user {
+        if !response.headers().contains_key(header::CACHE_CONTROL) {
+            // What a signed-in person sees is theirs: no shared cache may keep it.
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        }
+        // For the layers outside (the error tracking names who met an error).
+        response.extensions_mut().insert(user);
     }
     response
 }

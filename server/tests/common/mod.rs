@@ -32,6 +32,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub users: HashMap<&'static str, Uuid>,
+    /// The server's monitoring, to inject measurements.
+    pub monitoring: server::monitoring::Monitoring,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -66,6 +68,7 @@ impl TestApp {
     async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
         let app = Application::build(&config).await.expect("build the app");
         let store = app.store().clone();
+        let monitoring = app.monitoring().clone();
         let hash = app::auth::hash_password(PASSWORD.into()).await.expect("hash");
         let mut users = HashMap::new();
         for (key, role) in ACCOUNTS {
@@ -86,7 +89,8 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = stop.await;
         }));
-        let mut app = TestApp { base, client: anonymous(), store, users, shutdown: Some(shutdown), _dir: dir };
+        let mut app =
+            TestApp { base, client: anonymous(), store, users, monitoring, shutdown: Some(shutdown), _dir: dir };
         app.client = app.signed_in("admin").await;
         app
     }

@@ -22,3 +22,21 @@ impl FromRequestParts<AppState> for UserAccess {
         Ok(UserAccess(state.store.access(user, actor)))
     }
 }
+
+/// A signed-in manager or administrator: who may read the performance figures and errors.
+pub struct Monitor;
+
+impl FromRequestParts<AppState> for Monitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = parts.extensions.get::<CurrentUser>().cloned().ok_or_else(AppError::unauthorized)?;
+        if !app::policy::can_monitor(&user) {
+            return Err(AppError::forbidden(
+                "Performance figures and server errors are for managers and administrators.",
+            )
+            .into());
+        }
+        Ok(Monitor)
+    }
+}

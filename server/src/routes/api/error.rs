@@ -41,9 +41,20 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (status, Json(Value::Object(body))).into_response();
-        if let AppError::TooManyRequests { retry_after_secs, .. } = error {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        match error {
+            AppError::TooManyRequests { retry_after_secs, .. } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            }
+            AppError::Internal { reference } => mark_incident(&mut response, &reference),
+            _ => {}
         }
         response
+    }
+}
+
+/// Links a failed response to its incident for the error tracking (see `app::incidents`).
+pub fn mark_incident(response: &mut Response, reference: &str) {
+    if let Ok(value) = HeaderValue::from_str(reference) {
+        response.headers_mut().insert(app::incidents::REFERENCE_HEADER, value);
     }
 }

@@ -3,10 +3,11 @@
 
 mod access;
 mod contacts;
-mod error;
+pub mod error;
 mod ids;
 mod json;
 mod organizations;
+mod performance;
 mod session;
 mod users;
 
@@ -22,5 +23,6 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(users::router())
         .merge(session::router())
+        .merge(performance::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

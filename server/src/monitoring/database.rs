@@ -1,0 +1,52 @@
+//! The database as the server sees it: every named statement timed into rolling windows
+//! (count, failures, p50/p95/p99 per statement, through the same aggregator as requests),
+//! and the slowest statements kept with their plans for the dashboard.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use app::store::{QueryObserver, SlowQuery};
+
+use super::aggregator::{Aggregator, Report, Window};
+use super::lock;
+
+/// Slow statements kept (the newest).
+const KEEP_SLOW: usize = 50;
+
+#[derive(Debug)]
+pub struct DatabaseWatch {
+    queries: Mutex<Aggregator>,
+    slow: Mutex<VecDeque<SlowQuery>>,
+}
+
+impl DatabaseWatch {
+    pub fn new(now: i64) -> Self {
+        DatabaseWatch { queries: Mutex::new(Aggregator::new(now)), slow: Mutex::new(VecDeque::new()) }
+    }
+
+    /// Statement figures over a window, by statement name (`error_rate` = failed share).
+    pub fn report(&self, window: Window) -> Report {
+        lock(&self.queries).report(chrono::Utc::now().timestamp(), window)
+    }
+
+    /// The slow statements, the newest first.
+    pub fn slow_queries(&self) -> Vec<SlowQuery> {
+        lock(&self.slow).iter().rev().cloned().collect()
+    }
+}
+
+impl QueryObserver for DatabaseWatch {
+    fn query(&self, name: &'static str, elapsed: Duration, failed: bool) {
+        let status = if failed { 500 } else { 200 };
+        lock(&self.queries).record(chrono::Utc::now().timestamp(), name, elapsed.as_secs_f64() * 1000.0, status);
+    }
+
+    fn slow_query(&self, slow: SlowQuery) {
+        let mut kept = lock(&self.slow);
+        if kept.len() >= KEEP_SLOW {
+            kept.pop_front();
+        }
+        kept.push_back(slow);
+    }
+}
