@@ -22,7 +22,7 @@ RUN_ADDR ?= 127.0.0.1:3000
 RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
 
 .PHONY: help run test build tools rust-target cargo-leptos wasm-bindgen npm chromium \
-        lint fmt test-rust test-e2e seed-large sizes clean
+        lint fmt test-rust test-e2e seed-large sizes bench clean
 
 help:
 	@echo "make run     build and serve the app with demo data on http://$(RUN_ADDR)"
@@ -30,6 +30,7 @@ help:
 	@echo "make build   release build with split WASM chunks into $(SITE_ROOT)"
 	@echo "make seed-large  100k organizations into data/large.db (DATABASE_URL to choose another)"
 	@echo "make sizes   the WASM/JS/CSS files of the last build, raw and brotli"
+	@echo "make bench   throughput and latency with monitoring on and off, into docs/benchmarks.md"
 
 # --- tools -------------------------------------------------------------------------
 
@@ -71,6 +72,10 @@ run: build
 
 seed-large: build
 	DATABASE_URL=$${DATABASE_URL:-sqlite://data/large.db} $(SERVER) seed --organizations 100000
+
+# Speed goals are checked here, never by timed assertions in tests (settings: bench/run.sh).
+bench: build
+	bench/run.sh
 
 sizes:
 	@command -v brotli >/dev/null || { apt-get update -qq && apt-get install -y -qq brotli; }

@@ -120,6 +120,11 @@ pub struct Config {
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
 
+    /// Measure requests and database statements (metrics, windows, error tracking). Off only
+    /// to measure what measuring costs (`make bench`).
+    #[arg(long, env = "MONITORING", default_value_t = true, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub monitoring: bool,
+
     /// Database statements slower than this (ms) are logged and kept with their plan.
     #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub slow_query_ms: u64,
@@ -285,6 +290,7 @@ impl Config {
             metrics_token: None,
             metrics_allow: vec![std::net::IpAddr::from([127, 0, 0, 1])],
             request_timeout_secs: 30,
+            monitoring: true,
             slow_query_ms: 100,
             health_degraded_p95_ms: 1000,
             health_unhealthy_p95_ms: 2000,

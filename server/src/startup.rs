@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -66,7 +67,8 @@ impl Application {
         };
         let prometheus = monitoring::prometheus::recorder().map_err(StartupError::Monitoring)?;
         let monitoring = Monitoring::new(prometheus, metrics_access, config.health_thresholds());
-        let store = open_store(config, Some(monitoring.database.clone())).await?;
+        let observer = config.monitoring.then(|| monitoring.database.clone() as Arc<dyn app::store::QueryObserver>);
+        let store = open_store(config, observer).await?;
         if config.demo_data {
             seed::demo::seed_if_empty(&store).await?;
             seed::demo::set_demo_passwords(&store, &config.demo_password).await?;
@@ -121,7 +123,7 @@ impl Application {
 /// Opens the configured database; `observer` (the server's monitoring) is told about every statement.
 pub async fn open_store(
     config: &Config,
-    observer: Option<std::sync::Arc<dyn app::store::QueryObserver>>,
+    observer: Option<Arc<dyn app::store::QueryObserver>>,
 ) -> Result<Store, StoreError> {
     let options = DbOptions {
         max_connections: config.database_max_connections,
@@ -199,8 +201,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Inside the recorder, so a panic is answered (500) and tracked like any server error.
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state.clone());
-    security::headers::with_security_headers(router, config.https())
-        .layer(axum::middleware::from_fn_with_state(state.monitoring, monitoring::requests::record_requests))
+    let router = security::headers::with_security_headers(router, config.https());
+    let router = if config.monitoring {
+        router.layer(axum::middleware::from_fn_with_state(state.monitoring, monitoring::requests::record_requests))
+    } else {
+        router
+    };
+    router
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -291,11 +291,12 @@ impl Watch {
         let started = std::time::Instant::now();
         let out = query.instrument(tracing::debug_span!("db.query", name = sql.name)).await;
         let elapsed = started.elapsed();
-        metrics::histogram!("db_query_duration_seconds", "query" => sql.name).record(elapsed.as_secs_f64());
-        if out.is_err() {
-            metrics::counter!("db_errors_total", "query" => sql.name).increment(1);
-        }
+        // No observer: monitoring is off (or a command-line tool), so no metrics either.
         if let Some(observer) = &self.observer {
+            metrics::histogram!("db_query_duration_seconds", "query" => sql.name).record(elapsed.as_secs_f64());
+            if out.is_err() {
+                metrics::counter!("db_errors_total", "query" => sql.name).increment(1);
+            }
             observer.query(sql.name, elapsed, out.is_err());
         }
         if elapsed <= self.slow_query {

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and latency of the hot reads with the server's monitoring on and
+# off, measured by wrk from this machine, written into docs/benchmarks.md.
+#
+# Settings (environment): BENCH_ORGANIZATIONS (20000), BENCH_SECONDS per run (10),
+# BENCH_CONNECTIONS (16), BENCH_ROUNDS (2; on/off alternate so drift hits both alike).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORGS=${BENCH_ORGANIZATIONS:-20000}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+ROUNDS=${BENCH_ROUNDS:-2}
+PORT=${BENCH_PORT:-3207}
+BASE="http://127.0.0.1:$PORT"
+SERVER=target/release/kitchen-pantry
+WORK=target/bench
+DB="$WORK/bench-$ORGS.db"
+EMAIL=bench@kitchenpantry.test
+PASSWORD=bench-password-1
+mkdir -p "$WORK"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+export DATABASE_URL="sqlite://$DB" LOG_LEVEL=error LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
+# Limits high enough that wrk measures the server, not the rate limiter.
+export RATE_LIMIT_SIGN_INS=100000 RATE_LIMIT_SEARCHES=100000000 RATE_LIMIT_WRITES=100000000
+if [ ! -f "$DB" ]; then
+  echo "bench: seeding $ORGS organizations into $DB (once)"
+  "$SERVER" seed --organizations "$ORGS" --interactions $((ORGS * 2)) --opportunities $((ORGS / 4)) >/dev/null
+  echo "$PASSWORD" | "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null 2>&1
+fi
+
+server_pid=
+stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
+trap stop_server EXIT
+
+start_server() { # $1: MONITORING true|false
+  MONITORING=$1 "$SERVER" >"$WORK/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "bench: the server did not start (see $WORK/server.log)"; exit 1
+}
+
+cookie() {
+  curl -fs -c "$WORK/jar" -H 'Content-Type: application/json' \
+    -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
+  awk '$6 == "kp_session" { print "kp_session=" $7 }' "$WORK/jar"
+}
+
+# Prints "requests/s p50 p95 p99 errors" for one path.
+measure() { # $1: path, $2: cookie
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Cookie: $2" -H 'Accept: text/html,application/json' \
+    -s bench/report.lua "$BASE$1" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }'
+}
+
+PATHS=("/api/v1/organizations" "/organizations" "/api/v1/organizations?priority=A&sort=name&page=3")
+declare -A SUM
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in true false; do
+    start_server "$mode"
+    session=$(cookie)
+    for path in "${PATHS[@]}"; do
+      curl -fs -H "Cookie: $session" "$BASE$path" >/dev/null # warm the page cache
+      read -r rps p50 p95 p99 errors < <(measure "$path" "$session")
+      echo "bench: round $round monitoring=$mode $path: $rps req/s, p50 $p50 ms, p95 $p95 ms, p99 $p99 ms, $errors errors"
+      key="$mode $path"
+      SUM[$key]="${SUM[$key]:-} $rps/$p50/$p95/$p99/$errors"
+    done
+    stop_server
+  done
+done
+
+# Mean of the rounds per path and mode, and the overhead of monitoring on throughput.
+table=$(for path in "${PATHS[@]}"; do
+  echo "${SUM[true $path]}|${SUM[false $path]}|$path"
+done | awk -F'|' '
+  function mean(runs, field,   n, i, parts, total, cells) {
+    n = split(runs, cells, " "); total = 0
+    for (i = 1; i <= n; i++) { split(cells[i], parts, "/"); total += parts[field] }
+    return total / n
+  }
+  # How far apart the rounds of one path and mode were: the noise the overhead must beat.
+  function spread(runs,   n, i, parts, cells, lo, hi, total) {
+    n = split(runs, cells, " "); lo = -1; hi = 0; total = 0
+    for (i = 1; i <= n; i++) {
+      split(cells[i], parts, "/"); total += parts[1]
+      if (lo < 0 || parts[1] < lo) lo = parts[1]
+      if (parts[1] > hi) hi = parts[1]
+    }
+    return (hi - lo) / (total / n) * 100
+  }
+  {
+    on = mean($1, 1); off = mean($2, 1)
+    printf "| `%s` | %.0f | %.0f | %+.1f %% | %.0f %% / %.0f %% | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |\n", \
+      $3, on, off, (off - on) / off * 100, spread($1), spread($2), \
+      mean($1, 2), mean($1, 3), mean($1, 4), mean($2, 2), mean($2, 3), mean($2, 4)
+  }')
+
+results=$(cat <<MD
+<!-- bench:start -->
+Measured $(date -u +"%Y-%m-%d %H:%M UTC") on $(nproc) cores ($(awk '/model name/ { $1=$2=$3=""; print; exit }' /proc/cpuinfo | sed 's/^ *//')),
+SQLite with $ORGS organizations, wrk with 2 threads and $CONNECTIONS connections on the same machine,
+${SECONDS_PER_RUN} s per run, mean of $ROUNDS rounds, monitoring on and off alternating. Signed in
+as a manager (sees every organization).
+
+| path | req/s, monitoring on | req/s, off | overhead | spread between rounds, on / off | p50 / p95 / p99 ms, on | p50 / p95 / p99 ms, off |
+|---|---|---|---|---|---|---|
+$table
+<!-- bench:end -->
+MD
+)
+if [ -f docs/benchmarks.md ] && grep -q '<!-- bench:start -->' docs/benchmarks.md; then
+  python3 - "$results" <<'PY'
+import re, sys
+path = "docs/benchmarks.md"
+text = open(path).read()
+text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: sys.argv[1], text, flags=re.S)
+open(path, "w").write(text)
+PY
+else
+  echo "$results" >> docs/benchmarks.md
+fi
+echo "$results"
