@@ -35,8 +35,8 @@ server_pid=
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
 trap stop_server EXIT
 
-start_server() { # $1: MONITORING true|false
-  MONITORING=$1 "$SERVER" >"$WORK/server.log" 2>&1 &
+start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30)
+  MONITORING=$1 CACHE_TTL_SECS=${2:-30} "$SERVER" >"$WORK/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "bench: the server did not start (see $WORK/server.log)"; exit 1
@@ -69,6 +69,21 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     stop_server
   done
+done
+
+# The read cache on a read-heavy mix (bench/mix.lua: 20 list pages, 0.5 % writes), on and off.
+mix_rows=""
+for ttl in 30 0; do
+  start_server true "$ttl"
+  session=$(cookie)
+  read -r rps p50 p95 p99 errors < <(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Cookie: $session" \
+    -s bench/mix.lua "$BASE" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }')
+  ratio=$(curl -fs -H "Cookie: $session" "$BASE/api/v1/cache" \
+    | python3 -c 'import json, sys; c = json.load(sys.stdin)["caches"]; r = c[0]["hit_ratio"] if c else None; print("%.1f %%" % (r * 100) if r is not None else "—")')
+  label=$([ "$ttl" = 0 ] && echo "off" || echo "on (TTL ${ttl} s)")
+  echo "bench: mix, cache $label: $rps req/s, p50 $p50 ms, p95 $p95 ms, p99 $p99 ms, hit ratio $ratio, $errors errors"
+  mix_rows+="| cache $label | $(printf %.0f "$rps") | $p50 / $p95 / $p99 | $ratio | $errors |"$'\n'
+  stop_server
 done
 
 # Mean of the rounds per path and mode, and the overhead of monitoring on throughput.
@@ -107,6 +122,13 @@ as a manager (sees every organization).
 | path | req/s, monitoring on | req/s, off | overhead | spread between rounds, on / off | p50 / p95 / p99 ms, on | p50 / p95 / p99 ms, off |
 |---|---|---|---|---|---|---|
 $table
+
+Read-heavy mix (\`bench/mix.lua\`: 20 organization list pages in turn, one new organization per
+200 requests of each wrk thread), monitoring on:
+
+| read cache | req/s | p50 / p95 / p99 ms | hit ratio | errors |
+|---|---|---|---|---|
+${mix_rows%$'\n'}
 <!-- bench:end -->
 MD
 )

@@ -125,6 +125,14 @@ pub struct Config {
     #[arg(long, env = "MONITORING", default_value_t = true, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub monitoring: bool,
 
+    /// Seconds a cached organization list page may be served (0 turns the cache off).
+    #[arg(long, env = "CACHE_TTL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub cache_ttl_secs: u64,
+
+    /// Most list pages kept in the in-process cache.
+    #[arg(long, env = "CACHE_MAX_ENTRIES", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_max_entries: u64,
+
     /// Database statements slower than this (ms) are logged and kept with their plan.
     #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub slow_query_ms: u64,
@@ -290,6 +298,8 @@ impl Config {
             metrics_token: None,
             metrics_allow: vec![std::net::IpAddr::from([127, 0, 0, 1])],
             request_timeout_secs: 30,
+            cache_ttl_secs: 30,
+            cache_max_entries: 10_000,
             monitoring: true,
             slow_query_ms: 100,
             health_degraded_p95_ms: 1000,

@@ -24,7 +24,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use app::auth::AuthContext;
-use app::store::{DbOptions, Store, StoreError};
+use app::store::{CacheSettings, DbOptions, Store, StoreError};
 use app::{App, shell};
 
 use crate::config::Config;
@@ -73,6 +73,14 @@ impl Application {
             seed::demo::seed_if_empty(&store).await?;
             seed::demo::set_demo_passwords(&store, &config.demo_password).await?;
         }
+        let store = if config.cache_ttl_secs > 0 {
+            store.with_cache(CacheSettings {
+                ttl: Duration::from_secs(config.cache_ttl_secs),
+                max_entries: config.cache_max_entries,
+            })
+        } else {
+            store
+        };
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());

@@ -65,6 +65,7 @@ impl Store {
         };
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(&draft)), at).await?;
         tx.commit().await?;
+        self.changed();
         Ok(contact)
     }
 
@@ -108,6 +109,7 @@ impl Store {
             tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
         tx.commit().await?;
+        self.changed();
         Ok(contact)
     }
 
@@ -127,6 +129,7 @@ impl Store {
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
             .await?;
         tx.commit().await?;
+        self.changed();
         Ok(contact)
     }
 
@@ -162,6 +165,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.changed();
         Ok(contact)
     }
 

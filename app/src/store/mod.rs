@@ -4,6 +4,7 @@
 
 mod access;
 mod audit;
+pub mod cache;
 mod contacts;
 pub mod db;
 mod error;
@@ -16,6 +17,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 pub use access::Access;
+pub use cache::{CacheSettings, CacheStats, ReadCache};
 pub use db::{Arg, BackendKind, Db, DbOptions, PoolStats, QueryObserver, Record, SlowQuery, Sql, Tx};
 pub use error::StoreError;
 pub use organizations::OrganizationPage;
@@ -45,6 +47,7 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    cache: Option<ReadCache>,
 }
 
 impl Store {
@@ -52,7 +55,23 @@ impl Store {
     pub async fn open(options: &DbOptions) -> Result<Store, StoreError> {
         let db = Db::connect(options).await?;
         db.migrate().await?;
-        Ok(Store { db })
+        Ok(Store { db, cache: None })
+    }
+
+    /// The same store reading hot lists through an in-process cache.
+    pub fn with_cache(self, settings: CacheSettings) -> Store {
+        Store { cache: Some(ReadCache::new(settings)), ..self }
+    }
+
+    pub fn cache(&self) -> Option<&ReadCache> {
+        self.cache.as_ref()
+    }
+
+    /// A change to what the cache holds was committed.
+    fn changed(&self) {
+        if let Some(cache) = &self.cache {
+            cache.changed();
+        }
     }
 
     pub fn db(&self) -> &Db {

@@ -80,6 +80,7 @@ impl Store {
         let changes = field_changes(None, Some(&draft));
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, changes, at).await?;
         tx.commit().await?;
+        self.changed();
         Ok(org)
     }
 
@@ -123,6 +124,7 @@ impl Store {
             tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
         tx.commit().await?;
+        self.changed();
         Ok(org)
     }
 
@@ -166,6 +168,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.changed();
         Ok(org)
     }
 
@@ -211,11 +214,25 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.changed();
         Ok(org)
     }
 
-    /// The organizations matching `query`, one page of them, and counts per priority.
+    /// The organizations matching `query`, one page of them, and counts per priority;
+    /// through the read cache when the store has one.
     pub async fn list_organizations(&self, query: &OrganizationQuery) -> Result<OrganizationPage, StoreError> {
+        let Some(cache) = &self.cache else { return self.read_organization_page(query).await };
+        match cache.organization_page(query) {
+            Ok(page) => Ok(page),
+            Err(ticket) => {
+                let page = self.read_organization_page(query).await?;
+                cache.store_organization_page(ticket, query, &page);
+                Ok(page)
+            }
+        }
+    }
+
+    async fn read_organization_page(&self, query: &OrganizationQuery) -> Result<OrganizationPage, StoreError> {
         let (rows, counts) = tokio::try_join!(
             self.db.fetch_all::<OrganizationSummary>(list_sql(query)),
             self.db.fetch_all::<(Priority, i64)>(priority_counts_sql(query)),

@@ -68,6 +68,9 @@ pub async fn metrics(
             .into_response();
     }
     state.monitoring.process.export();
+    for cache in state.store.cache().map(|c| c.stats()).unwrap_or_default() {
+        metrics::gauge!("cache_entries", "cache" => cache.name).set(cache.entries as f64);
+    }
     for pool in state.store.db().pool_stats() {
         let busy = pool.size.saturating_sub(pool.idle);
         metrics::gauge!("db_pool_connections", "pool" => pool.pool, "state" => "idle").set(f64::from(pool.idle));

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use app::error::AppError;
 
-use super::{ApiError, access::Monitor};
+use super::{ApiError, access::Monitor, access::UserAccess};
 use crate::monitoring::aggregator::{ALL_ROUTES, Report, Stats, Window};
 use crate::monitoring::rollups;
 use crate::state::AppState;
@@ -24,6 +24,27 @@ pub fn router() -> Router<AppState> {
         .route("/performance.csv", get(performance_csv))
         .route("/performance/history", get(history))
         .route("/errors", get(errors))
+        .route("/cache", get(caches).delete(clear_caches))
+}
+
+fn cache_stats(state: &AppState) -> Vec<app::store::CacheStats> {
+    state.store.cache().map(|cache| cache.stats()).unwrap_or_default()
+}
+
+async fn caches(_: Monitor, State(state): State<AppState>) -> Response {
+    Json(json!({"caches": cache_stats(&state)})).into_response()
+}
+
+/// Empties the read caches (administrators only): after fixing data in the database by hand.
+async fn clear_caches(UserAccess(access): UserAccess, State(state): State<AppState>) -> Result<Response, ApiError> {
+    if !app::policy::can_administer(access.user()) {
+        return Err(AppError::forbidden("Only an administrator can clear the caches.").into());
+    }
+    if let Some(cache) = state.store.cache() {
+        cache.changed();
+    }
+    tracing::info!(by = %access.user().email, "read caches cleared");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]
@@ -60,6 +81,7 @@ async fn performance(
             "pools": state.store.db().pool_stats(),
             "slow_queries": state.monitoring.database.slow_queries(),
         },
+        "caches": cache_stats(&state),
         "process": state.monitoring.process.stats(),
     });
     Ok(Json(body).into_response())
