@@ -25,17 +25,28 @@ use errors::{ErrorGroup, ErrorLog, ErrorOccurrence};
 use health::HealthThresholds;
 use process::ProcessMonitor;
 
-/// What the monitoring routes and layers share.
+/// What the monitoring routes and layers share. One allocation behind an `Arc`: every
+/// request clones the app state, and with it this.
 #[derive(Clone)]
-pub struct Monitoring {
+pub struct Monitoring(Arc<Shared>);
+
+pub struct Shared {
     pub prometheus: PrometheusHandle,
     pub started: Instant,
     pub metrics_access: prometheus::MetricsAccess,
     pub health: HealthThresholds,
-    pub process: Arc<ProcessMonitor>,
+    pub process: ProcessMonitor,
     pub database: Arc<DatabaseWatch>,
-    aggregator: Arc<Mutex<Aggregator>>,
-    errors: Arc<Mutex<ErrorLog>>,
+    aggregator: Mutex<Aggregator>,
+    errors: Mutex<ErrorLog>,
+}
+
+impl std::ops::Deref for Monitoring {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl Monitoring {
@@ -45,16 +56,17 @@ impl Monitoring {
         health: HealthThresholds,
     ) -> Self {
         let started = Instant::now();
-        Monitoring {
+        let now = chrono::Utc::now().timestamp();
+        Monitoring(Arc::new(Shared {
             prometheus,
             started,
             metrics_access,
             health,
-            process: Arc::new(ProcessMonitor::new(started)),
-            database: Arc::new(DatabaseWatch::new(chrono::Utc::now().timestamp())),
-            aggregator: Arc::new(Mutex::new(Aggregator::new(chrono::Utc::now().timestamp()))),
-            errors: Arc::new(Mutex::new(ErrorLog::default())),
-        }
+            process: ProcessMonitor::new(started),
+            database: Arc::new(DatabaseWatch::new(now)),
+            aggregator: Mutex::new(Aggregator::new(now)),
+            errors: Mutex::new(ErrorLog::default()),
+        }))
     }
 
     /// Counts one request in the rolling windows (`now` in unix seconds).
