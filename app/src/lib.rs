@@ -35,8 +35,6 @@ use pages::users::UsersPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -56,21 +54,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The Content-Security-Policy of a page: scripts only from this site or inline with this
 /// response's nonce (Leptos puts it on its hydration scripts), WebAssembly allowed to compile,
-/// nothing from elsewhere, no framing.
-#[cfg(feature = "ssr")]
-fn set_page_security_policy() {
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
-        return;
-    };
-    let policy = format!(
+/// nothing from elsewhere, no framing. The server sets it (`server::security::headers`) with
+/// the nonce this response was rendered with.
+pub fn page_security_policy(nonce: &str) -> String {
+    format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
+    )
 }
 
 /// The text of the `<title>` for a page, escaped (see [`components::format::raw_text_content`]).

@@ -182,6 +182,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let context = move || {
         provide_context(store.clone());
         provide_context(auth.clone());
+        // Hands this render's nonce to the layer that writes the page's CSP.
+        let slot = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<security::headers::PageNonce>().cloned());
+        if let (Some(nonce), Some(slot)) = (leptos::nonce::use_nonce(), slot) {
+            let _ = slot.0.set(nonce.to_string());
+        }
     };
     let pkg_dir = Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref());
     // Hashed names change with their content, so browsers may keep them for good.
