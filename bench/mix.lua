@@ -8,6 +8,9 @@ for _, filter in ipairs({ "", "priority=A", "priority=B", "priority=A,B", "segme
 end
 local n = 0
 
+-- The RESULT line, as for the single-path runs (bench/run.sh runs from the repository root).
+dofile("bench/report.lua")
+
 request = function()
   n = n + 1
   if n % 200 == 0 then
@@ -18,12 +21,4 @@ request = function()
     return wrk.format("POST", "/api/v1/organizations", headers, body)
   end
   return wrk.format("GET", pages[(n % #pages) + 1])
-end
-
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT %.1f %.2f %.2f %.2f %d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors))
 end

@@ -255,23 +255,38 @@ impl Aggregator {
         self.minutes.add(now, route, latency_ms, status);
     }
 
-    pub fn report(&self, now: i64, window: Window) -> Report {
-        let ring = if window == Window::OneHour { &self.minutes } else { &self.recent };
+    fn ring(&self, window: Window) -> &Ring {
+        if window == Window::OneHour { &self.minutes } else { &self.recent }
+    }
+
+    /// Seconds a window covers: the window, or less just after start.
+    fn covered_seconds(&self, now: i64, window: Window) -> i64 {
+        window.seconds().min(now - self.started + 1).max(1)
+    }
+
+    /// The all-requests figures alone (what `/health` needs, without the per-route work).
+    pub fn overall(&self, now: i64, window: Window) -> Stats {
         let mut overall = Series::new();
-        let mut routes: HashMap<&str, Series> = HashMap::new();
-        for slot in ring.within(now, window.seconds()) {
+        for slot in self.ring(window).within(now, window.seconds()) {
             overall.merge(&slot.overall);
+        }
+        overall.stats(self.covered_seconds(now, window))
+    }
+
+    pub fn report(&self, now: i64, window: Window) -> Report {
+        let mut routes: HashMap<&str, Series> = HashMap::new();
+        for slot in self.ring(window).within(now, window.seconds()) {
             for (route, series) in &slot.routes {
                 routes.entry(route.as_str()).or_insert_with(Series::new).merge(series);
             }
         }
-        let covered_seconds = window.seconds().min(now - self.started + 1).max(1);
+        let covered_seconds = self.covered_seconds(now, window);
         let mut routes: Vec<RouteStats> = routes
             .into_iter()
             .map(|(route, series)| RouteStats { route: route.to_owned(), stats: series.stats(covered_seconds) })
             .collect();
         routes.sort_by(|a, b| b.stats.requests.cmp(&a.stats.requests).then_with(|| a.route.cmp(&b.route)));
-        Report { window, covered_seconds, overall: overall.stats(covered_seconds), routes }
+        Report { window, covered_seconds, overall: self.overall(now, window), routes }
     }
 
     /// The minutes that ended since the last call, per route and overall, once each.
@@ -323,6 +338,7 @@ mod tests {
             aggregator.record(T0 + 5, "/organizations", ms, 200);
         }
         let stats = aggregator.report(T0 + 5, Window::OneMinute).overall;
+        assert_eq!(stats, aggregator.overall(T0 + 5, Window::OneMinute));
         assert_eq!(stats.requests, 1000);
         assert!(close_to(stats.p50_ms, 500.0), "p50 {:?}", stats.p50_ms);
         assert!(close_to(stats.p95_ms, 950.0), "p95 {:?}", stats.p95_ms);

@@ -123,17 +123,19 @@ pub async fn health(State(state): State<AppState>, request: Request) -> Response
         tracing::error!(error = %e, "health check: the database does not answer");
     }
     let monitoring = &state.monitoring;
-    let requests = monitoring.report(WINDOW).overall;
-    let process = monitoring.process.stats();
+    let requests = monitoring.overall(WINDOW);
+    let detailed = request.extensions().get::<CurrentUser>().is_some_and(app::policy::can_monitor);
+    // Reading the process costs a few /proc reads: only when a limit or a person needs it,
+    // not on every load balancer probe.
+    let process = (detailed || monitoring.health.memory_limit_bytes.is_some()).then(|| monitoring.process.stats());
     let signals = Signals {
         database_ok: database.is_ok(),
         requests: &requests,
-        resident_memory_bytes: process.resident_memory_bytes,
+        resident_memory_bytes: process.as_ref().and_then(|p| p.resident_memory_bytes),
     };
     let (status, reasons) = assess(&signals, &monitoring.health);
     let code = if status == HealthStatus::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
-    let detailed = request.extensions().get::<CurrentUser>().is_some_and(app::policy::can_monitor);
-    let body = if detailed {
+    let body = if let (true, Some(process)) = (detailed, process) {
         json!({
             "status": status,
             "reasons": reasons,

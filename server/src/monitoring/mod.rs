@@ -32,7 +32,6 @@ pub struct Monitoring(Arc<Shared>);
 
 pub struct Shared {
     pub prometheus: PrometheusHandle,
-    pub started: Instant,
     pub metrics_access: prometheus::MetricsAccess,
     pub health: HealthThresholds,
     pub process: ProcessMonitor,
@@ -55,14 +54,12 @@ impl Monitoring {
         metrics_access: prometheus::MetricsAccess,
         health: HealthThresholds,
     ) -> Self {
-        let started = Instant::now();
         let now = chrono::Utc::now().timestamp();
         Monitoring(Arc::new(Shared {
             prometheus,
-            started,
             metrics_access,
             health,
-            process: ProcessMonitor::new(started),
+            process: ProcessMonitor::new(Instant::now()),
             database: Arc::new(DatabaseWatch::new(now)),
             aggregator: Mutex::new(Aggregator::new(now)),
             errors: Mutex::new(ErrorLog::default()),
@@ -76,6 +73,11 @@ impl Monitoring {
 
     pub fn report(&self, window: Window) -> Report {
         lock(&self.aggregator).report(chrono::Utc::now().timestamp(), window)
+    }
+
+    /// The all-requests figures of a window.
+    pub fn overall(&self, window: Window) -> aggregator::Stats {
+        lock(&self.aggregator).overall(chrono::Utc::now().timestamp(), window)
     }
 
     pub fn take_closed_minutes(&self) -> Vec<aggregator::MinuteRollup> {
