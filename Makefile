@@ -96,9 +96,11 @@ lint:
 	cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
 	cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features frontend/hydrate -- -D warnings
 
-# Store tests also run on PostgreSQL when TEST_POSTGRES_URL is set (.ci/run sets it).
+# Store tests also run on PostgreSQL when TEST_POSTGRES_URL is set, the shared-cache tests
+# when TEST_REDIS_URL is set (.ci/run sets both when the services answer).
 test-rust:
 	@if [ -z "$${TEST_POSTGRES_URL:-}" ]; then echo "TEST_POSTGRES_URL is not set: PostgreSQL store tests will be skipped"; fi
+	@if [ -z "$${TEST_REDIS_URL:-}" ]; then echo "TEST_REDIS_URL is not set: the Redis shared-cache test will be skipped"; fi
 	cargo test --workspace --features app/ssr
 
 test-e2e: chromium npm

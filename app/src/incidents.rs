@@ -39,9 +39,11 @@ pub fn internal(what: &str, error: &(dyn std::error::Error + 'static)) -> AppErr
     record(what, causes)
 }
 
-/// [`internal`] for what is not an `Error` (a panic's message).
+/// [`internal`] for what is not an `Error` (a panic's message). In a page or server
+/// function the reference is the request's id (`X-Request-Id`), so the one number a person
+/// quotes from an error page finds the request in the logs and the error tracking.
 pub fn record(what: &str, causes: Vec<String>) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let reference = request_id().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_owned());
     tracing::error!(%reference, causes = ?causes, "{what}");
     let mut recent = RECENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if recent.len() >= KEEP {
@@ -49,6 +51,12 @@ pub fn record(what: &str, causes: Vec<String>) -> AppError {
     }
     recent.push_back(Incident { reference: reference.clone(), what: what.to_owned(), causes });
     AppError::Internal { reference }
+}
+
+fn request_id() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let id = parts.headers.get("x-request-id")?.to_str().ok()?;
+    Some(id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect())
 }
 
 /// The details behind a reference, once.

@@ -83,6 +83,15 @@ pub struct Config {
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// An OpenTelemetry collector's OTLP/HTTP address (`http://collector:4318`): request and
+    /// database spans are sent to `{address}/v1/traces`. Unset: no trace export.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The service name the traces carry.
+    #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "kitchen-pantry", global = true)]
+    pub otel_service_name: String,
+
     /// Seed the demo data set on first start (an empty database).
     #[arg(long, env = "DEMO_DATA", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub demo_data: bool,
@@ -132,6 +141,15 @@ pub struct Config {
     /// Most list pages kept in the in-process cache.
     #[arg(long, env = "CACHE_MAX_ENTRIES", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub cache_max_entries: u64,
+
+    /// Redis for the shared cache (L2) of every instance, e.g. `redis://127.0.0.1:6379`.
+    /// Unset: each instance caches in its memory only.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this installation's Redis keys and channel (several installations on one Redis).
+    #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "kitchen-pantry")]
+    pub redis_key_prefix: String,
 
     /// Database statements slower than this (ms) are logged and kept with their plan.
     #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
@@ -201,6 +219,14 @@ pub enum ConfigError {
     DemoPassword,
     #[error("{0}")]
     HealthThresholds(String),
+    #[error("REDIS_URL must be a redis:// or rediss:// address such as redis://127.0.0.1:6379 (got “{0}”)")]
+    RedisUrl(String),
+    #[error(
+        "OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// address such as http://127.0.0.1:4318 (got “{0}”)"
+    )]
+    OtlpEndpoint(String),
+    #[error("REDIS_KEY_PREFIX must be letters, digits, '-', '_' or ':' (got “{0}”)")]
+    RedisKeyPrefix(String),
 }
 
 impl Config {
@@ -227,7 +253,38 @@ impl Config {
             return Err(ConfigError::DemoPassword);
         }
         self.check_health_thresholds()?;
+        if let Some(url) = self.redis_url.as_deref().filter(|u| !u.trim().is_empty())
+            && !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("redis+unix://"))
+        {
+            return Err(ConfigError::RedisUrl(app::store::db::redact_url(url)));
+        }
+        if let Some(endpoint) = self.otlp_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty())
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            return Err(ConfigError::OtlpEndpoint(endpoint.to_owned()));
+        }
+        let prefix = &self.redis_key_prefix;
+        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_:".contains(c)) {
+            return Err(ConfigError::RedisKeyPrefix(prefix.clone()));
+        }
         Ok(())
+    }
+
+    /// Where traces go: the collector's address with the OTLP traces path.
+    pub fn otlp_traces_endpoint(&self) -> Option<String> {
+        let base = self.otlp_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
+        Some(format!("{}/v1/traces", base.trim_end_matches('/')))
+    }
+
+    /// The shared cache's settings, when `REDIS_URL` is set (and the cache is on).
+    pub fn shared_cache(&self) -> Option<app::store::SharedCacheSettings> {
+        let url = self.redis_url.as_deref().map(str::trim).filter(|u| !u.is_empty())?;
+        (self.cache_ttl_secs > 0).then(|| app::store::SharedCacheSettings {
+            url: url.to_owned(),
+            prefix: self.redis_key_prefix.clone(),
+            ttl: std::time::Duration::from_secs(self.cache_ttl_secs),
+            timeout: std::time::Duration::from_millis(250),
+        })
     }
 
     fn check_health_thresholds(&self) -> Result<(), ConfigError> {
@@ -300,6 +357,10 @@ impl Config {
             request_timeout_secs: 30,
             cache_ttl_secs: 30,
             cache_max_entries: 10_000,
+            redis_url: None,
+            redis_key_prefix: "kitchen-pantry".into(),
+            otlp_endpoint: None,
+            otel_service_name: "kitchen-pantry".into(),
             monitoring: true,
             slow_query_ms: 100,
             health_degraded_p95_ms: 1000,

@@ -11,13 +11,25 @@ use server::telemetry;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(&cli.config);
+    if let Err(error) = cli.config.validate() {
+        eprintln!("kitchen-pantry: {error}");
+        return ExitCode::FAILURE;
+    }
+    let telemetry = match telemetry::init(&cli.config) {
+        Ok(telemetry) => telemetry,
+        Err(message) => {
+            eprintln!("kitchen-pantry: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.config).await,
         Command::Migrate => migrate(&cli.config).await,
         Command::Seed(args) => seed(&cli.config, &args).await,
         Command::User(command) => user(&cli.config, command).await,
     };
+    // The exporter's batch thread blocks while it sends the last spans.
+    tokio::task::block_in_place(|| telemetry.shutdown());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -42,7 +54,6 @@ async fn serve(config: &Config) -> Result<(), String> {
 }
 
 async fn migrate(config: &Config) -> Result<(), String> {
-    config.validate().map_err(|e| e.to_string())?;
     let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     store.close().await;
     println!("The database is up to date.");
@@ -50,7 +61,6 @@ async fn migrate(config: &Config) -> Result<(), String> {
 }
 
 async fn seed(config: &Config, args: &SeedArgs) -> Result<(), String> {
-    config.validate().map_err(|e| e.to_string())?;
     let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     let reps = server::seed::seed_reps(&store, args.reps).await.map_err(|e| e.to_string())?;
     let plan = Plan {
@@ -86,7 +96,6 @@ async fn user(config: &Config, command: UserCommand) -> Result<(), String> {
     use app::model::check_new_password;
     use app::store::NewUser;
 
-    config.validate().map_err(|e| e.to_string())?;
     let store = open_store(config, None).await.map_err(|e| e.to_string())?;
     let email = match &command {
         UserCommand::Add { email, .. } | UserCommand::SetPassword { email } => email.trim().to_lowercase(),

@@ -24,7 +24,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use app::auth::AuthContext;
-use app::store::{CacheSettings, DbOptions, Store, StoreError};
+use app::store::{CacheSettings, DbOptions, SharedCache, Store, StoreError};
 use app::{App, shell};
 
 use crate::config::Config;
@@ -47,6 +47,8 @@ pub enum StartupError {
     Seed(#[from] app::error::AppError),
     #[error("{0}")]
     Monitoring(String),
+    #[error("{0}")]
+    Cache(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -74,10 +76,16 @@ impl Application {
             seed::demo::set_demo_passwords(&store, &config.demo_password).await?;
         }
         let store = if config.cache_ttl_secs > 0 {
-            store.with_cache(CacheSettings {
+            let shared = config.shared_cache().map(SharedCache::new).transpose().map_err(StartupError::Cache)?;
+            let settings = CacheSettings {
                 ttl: Duration::from_secs(config.cache_ttl_secs),
                 max_entries: config.cache_max_entries,
-            })
+            };
+            let store = store.with_cache(settings, shared);
+            if let Err(error) = store.warm_up().await {
+                tracing::warn!(%error, "could not warm the cache up");
+            }
+            store
         } else {
             store
         };
@@ -229,7 +237,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            let (method, path) = (request.method(), request.uri().path());
+            if routes::is_server_function(path) {
+                tracing::info_span!("server_fn", name = %path, method = %method, request_id = %id)
+            } else {
+                tracing::info_span!("request", method = %method, path = %path, request_id = %id)
+            }
         }))
         // Every request gets an id (kept if a proxy set one), returned in `X-Request-Id`.
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -17,14 +17,9 @@ pub struct HomeSummary {
 
 #[server(endpoint = "home/summary", input = GetUrl)]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
-    use crate::model::{OrganizationQuery, OrganizationSort, SortDirection};
+    use crate::model::OrganizationQuery;
     let access = super::server::access()?;
-    let recent = OrganizationQuery {
-        sort: OrganizationSort::Updated,
-        direction: SortDirection::Desc,
-        per_page: 5,
-        ..Default::default()
-    };
+    let recent = OrganizationQuery::recently_updated();
     let (list, contacts) = tokio::try_join!(access.list_organizations(&recent), access.count_contacts())?;
     Ok(HomeSummary {
         organizations: list.page.total,

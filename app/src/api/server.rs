@@ -17,9 +17,14 @@ fn missing(what: &str) -> AppError {
     AppError::Internal { reference: format!("{what}-missing") }
 }
 
-/// The store of this request, unrestricted: only for what needs no user (sign-in).
+/// The store of this request, unrestricted: only for what needs no user (sign-in). It adds
+/// to the request's trace when the server's monitoring traces it.
 pub fn store() -> Result<Store, AppError> {
-    use_context::<Store>().ok_or_else(|| missing("store"))
+    let store = use_context::<Store>().ok_or_else(|| missing("store"))?;
+    Ok(match use_context::<Parts>() {
+        Some(parts) => store.for_request(&parts.extensions),
+        None => store,
+    })
 }
 
 pub fn auth_context() -> Result<AuthContext, AppError> {

@@ -153,6 +153,16 @@ impl Default for OrganizationQuery {
 }
 
 impl OrganizationQuery {
+    /// The home page's "recently updated" list, whose totals are also its headline numbers.
+    pub fn recently_updated() -> Self {
+        OrganizationQuery {
+            sort: OrganizationSort::Updated,
+            direction: SortDirection::Desc,
+            per_page: 5,
+            ..OrganizationQuery::default()
+        }
+    }
+
     /// Reads `q, priority (repeatable or comma-separated), segment, kind, assigned_to, sort,
     /// dir, page, per_page`; other keys are ignored. Every bad value is reported.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, FieldErrors> {

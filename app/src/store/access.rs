@@ -67,8 +67,9 @@ impl Access {
 
     // --- organizations ---
 
+    /// An organization to show (possibly from the read cache: not for the base of a change).
     pub async fn organization(&self, id: Uuid) -> Result<Organization, StoreError> {
-        self.organization_for(self.store.organization(id).await?, Action::Read)
+        self.organization_for(self.store.organization_to_show(id).await?, Action::Read)
     }
 
     /// An organization whether deleted or not (for its history).
@@ -76,7 +77,8 @@ impl Access {
         self.organization_for(self.store.organization_any(id).await?, Action::Read)
     }
 
-    /// An organization the user may change (for its edit form).
+    /// An organization the user may change, as stored now (for its edit form, or as the
+    /// base of a change).
     pub async fn organization_to_edit(&self, id: Uuid) -> Result<Organization, StoreError> {
         self.organization_for(self.store.organization(id).await?, Action::Update)
     }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::audit::{self, one_change};
 use super::table::Table;
-use super::{Actor, Sql, Store, StoreError, Tx, contains_pattern, now, prefix_pattern};
+use super::{Actor, CacheKey, Change, Kind, Sql, Store, StoreError, Tx, contains_pattern, now, prefix_pattern};
 use crate::model::audit::field_changes;
 use crate::model::validate::search_key;
 use crate::model::{AuditAction, Contact, ContactDraft, ContactQuery, Page};
@@ -22,6 +22,19 @@ pub(super) const CONTACTS: Table = Table {
 const T: &Table = &CONTACTS;
 
 impl Store {
+    /// Contacts under `organizations` changed: their lists and counts, in everyone's view
+    /// and their assignees' (an unknown assignee empties every view).
+    async fn contacts_changed(&self, organizations: &[Uuid]) {
+        let mut assignees = Vec::new();
+        for id in organizations {
+            match self.organization_any(*id).await {
+                Ok(org) => assignees.push(org.assigned_user_id),
+                Err(_) => return self.changed(Change::everything()).await,
+            }
+        }
+        self.changed(Change::organizations(&assignees, &[])).await;
+    }
+
     pub async fn contact(&self, id: Uuid) -> Result<Contact, StoreError> {
         T.live(&self.db, id).await
     }
@@ -65,7 +78,7 @@ impl Store {
         };
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(&draft)), at).await?;
         tx.commit().await?;
-        self.changed();
+        self.contacts_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -109,7 +122,7 @@ impl Store {
             tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
         tx.commit().await?;
-        self.changed();
+        self.contacts_changed(&[current.organization_id, contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -125,11 +138,11 @@ impl Store {
             return Err(T.stale(current.version, expected));
         }
         let at = now();
-        let contact = T.set_deleted_at(&mut tx, actor, id, Some(at), at).await?;
+        let contact: Contact = T.set_deleted_at(&mut tx, actor, id, Some(at), at).await?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
             .await?;
         tx.commit().await?;
-        self.changed();
+        self.contacts_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -153,7 +166,7 @@ impl Store {
             .bind(current.organization_id);
             tx.execute(sql).await?;
         }
-        let contact = T.set_deleted_at(&mut tx, actor, id, None, at).await?;
+        let contact: Contact = T.set_deleted_at(&mut tx, actor, id, None, at).await?;
         audit::record(
             &mut tx,
             actor,
@@ -165,7 +178,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed();
+        self.contacts_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -174,6 +187,11 @@ impl Store {
     /// organization deletes its contacts, a contact is restored only under a live one), so
     /// the list needs no join.
     pub async fn list_contacts(&self, query: &ContactQuery) -> Result<Page<Contact>, StoreError> {
+        let key = CacheKey::scoped(Kind::ContactLists, query.visible_to, query);
+        self.cached(key, || self.read_contacts(query)).await
+    }
+
+    async fn read_contacts(&self, query: &ContactQuery) -> Result<Page<Contact>, StoreError> {
         let mut filters = Sql::new("contacts.list", " WHERE deleted_at IS NULL");
         if let Some(org) = query.organization_id {
             filters.push(" AND organization_id = ").push_bind(org);
@@ -207,6 +225,11 @@ impl Store {
     /// How many live contacts there are (under the organizations assigned to `visible_to`,
     /// when given).
     pub async fn count_contacts(&self, visible_to: Option<Uuid>) -> Result<i64, StoreError> {
+        self.cached(CacheKey::scoped(Kind::ContactCounts, visible_to, &()), || self.read_contact_count(visible_to))
+            .await
+    }
+
+    async fn read_contact_count(&self, visible_to: Option<Uuid>) -> Result<i64, StoreError> {
         let mut sql = Sql::new("contacts.count_all", "SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL");
         if let Some(user) = visible_to {
             sql.push(" AND organization_id IN (").push(ASSIGNED_TO).push_bind(user).push(")");

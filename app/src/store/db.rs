@@ -25,6 +25,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::error::StoreError;
+use super::trace::RequestTrace;
 
 /// A value bound to a placeholder. `None` binds a typed NULL.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,6 +283,8 @@ pub struct Db {
 struct Watch {
     observer: Option<Arc<dyn QueryObserver>>,
     slow_query: Duration,
+    /// The request these statements are run for, when it is being traced.
+    trace: Option<RequestTrace>,
 }
 
 impl Watch {
@@ -289,8 +292,16 @@ impl Watch {
     /// Returns its milliseconds too when it was slow.
     async fn timed<T, E>(&self, sql: &Sql, query: impl Future<Output = Result<T, E>>) -> (Result<T, E>, Option<f64>) {
         let started = std::time::Instant::now();
-        let out = query.instrument(tracing::debug_span!("db.query", name = sql.name)).await;
+        // Under the request's span even when Leptos runs the read in a task of its own.
+        let span = match &self.trace {
+            Some(trace) => tracing::debug_span!(parent: trace.span(), "db.query", name = sql.name),
+            None => tracing::debug_span!("db.query", name = sql.name),
+        };
+        let out = query.instrument(span).await;
         let elapsed = started.elapsed();
+        if let Some(trace) = &self.trace {
+            trace.statement(sql.name, elapsed);
+        }
         // No observer: monitoring is off (or a command-line tool), so no metrics either.
         if let Some(observer) = &self.observer {
             metrics::histogram!("db_query_duration_seconds", "query" => sql.name).record(elapsed.as_secs_f64());
@@ -395,6 +406,15 @@ impl Db {
             .await
             .map_err(|e| StoreError::Unreachable { url: redact_url(url), source: e })?;
         Ok(Db { pools: Pools::Postgres(pool), watch: Watch::from(options) })
+    }
+
+    /// The same database, adding what it runs to `trace` (one request's tally).
+    pub fn traced(&self, trace: RequestTrace) -> Db {
+        Db { pools: self.pools.clone(), watch: Watch { trace: Some(trace), ..self.watch.clone() } }
+    }
+
+    pub fn trace(&self) -> Option<&RequestTrace> {
+        self.watch.trace.as_ref()
     }
 
     pub fn kind(&self) -> BackendKind {
@@ -527,7 +547,7 @@ impl Db {
 
 impl From<&DbOptions> for Watch {
     fn from(options: &DbOptions) -> Self {
-        Watch { observer: options.observer.clone(), slow_query: options.slow_query }
+        Watch { observer: options.observer.clone(), slow_query: options.slow_query, trace: None }
     }
 }
 

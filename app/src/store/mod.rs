@@ -11,17 +11,21 @@ mod error;
 mod organizations;
 mod sessions;
 mod table;
+pub mod trace;
 mod users;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 pub use access::Access;
-pub use cache::{CacheSettings, CacheStats, ReadCache};
+pub use cache::{
+    CacheKey, CacheSettings, CacheStats, Change, Kind, ReadCache, SharedCache, SharedCacheSettings, SharedStatus,
+};
 pub use db::{Arg, BackendKind, Db, DbOptions, PoolStats, QueryObserver, Record, SlowQuery, Sql, Tx};
 pub use error::StoreError;
 pub use organizations::OrganizationPage;
 pub use sessions::{LoginAccount, SessionRecord};
+pub use trace::{CacheOutcome, RequestTrace, TraceSummary};
 pub use users::NewUser;
 
 /// Who makes a change, and from where, as the audit log records it.
@@ -58,9 +62,28 @@ impl Store {
         Ok(Store { db, cache: None })
     }
 
-    /// The same store reading hot lists through an in-process cache.
-    pub fn with_cache(self, settings: CacheSettings) -> Store {
-        Store { cache: Some(ReadCache::new(settings)), ..self }
+    /// The same store reading hot lists through an in-process cache, and the shared one
+    /// (Redis) behind it when given.
+    pub fn with_cache(self, settings: CacheSettings, shared: Option<SharedCache>) -> Store {
+        let cache = ReadCache::new(settings);
+        let cache = match shared {
+            Some(shared) => cache.with_shared(shared),
+            None => cache,
+        };
+        Store { cache: Some(cache), ..self }
+    }
+
+    /// The same store, tallying its statements and cache lookups into one request's trace.
+    pub fn traced(&self, trace: RequestTrace) -> Store {
+        Store { db: self.db.traced(trace), cache: self.cache.clone() }
+    }
+
+    /// The store for one request: traced when the request carries a [`RequestTrace`].
+    pub fn for_request(&self, extensions: &http::Extensions) -> Store {
+        match extensions.get::<RequestTrace>() {
+            Some(trace) => self.traced(trace.clone()),
+            None => self.clone(),
+        }
     }
 
     pub fn cache(&self) -> Option<&ReadCache> {
@@ -68,10 +91,43 @@ impl Store {
     }
 
     /// A change to what the cache holds was committed.
-    fn changed(&self) {
+    async fn changed(&self, change: Change) {
         if let Some(cache) = &self.cache {
-            cache.changed();
+            cache.changed(change).await;
         }
+    }
+
+    /// `read` through the cache, when the store has one; the lookup goes into the request's
+    /// trace (`X-Cache`, `Server-Timing`).
+    async fn cached<T, F>(&self, key: CacheKey, read: impl FnOnce() -> F) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+        F: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let Some(cache) = &self.cache else { return read().await };
+        let started = std::time::Instant::now();
+        let found = cache.get::<T>(&key).await;
+        if let Some(trace) = self.db.trace() {
+            trace.cache_lookup(found.is_ok(), started.elapsed());
+        }
+        match found {
+            Ok((value, _)) => Ok(value),
+            Err(ticket) => {
+                let value = read().await?;
+                cache.put(ticket, &key, &value);
+                Ok(value)
+            }
+        }
+    }
+
+    /// Reads the home page's numbers for managers into the cache, so the first visit after
+    /// a start does not pay for them.
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        if self.cache.is_some() {
+            self.list_organizations(&crate::model::OrganizationQuery::recently_updated()).await?;
+            self.count_contacts(None).await?;
+        }
+        Ok(())
     }
 
     pub fn db(&self) -> &Db {

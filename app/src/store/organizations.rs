@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::audit::{self, one_change};
 use super::table::Table;
-use super::{Actor, Sql, Store, StoreError, contains_pattern, now};
+use super::{Actor, CacheKey, Change, Kind, Sql, Store, StoreError, contains_pattern, now};
 use crate::model::audit::field_changes;
 use crate::model::validate::search_key;
 use crate::model::{
@@ -38,6 +38,13 @@ impl Store {
     /// A live (not deleted) organization.
     pub async fn organization(&self, id: Uuid) -> Result<Organization, StoreError> {
         T.live(&self.db, id).await
+    }
+
+    /// A live organization to show, through the read cache. Never the base of a change:
+    /// writes and edit forms read [`Store::organization`], so a copy another instance has
+    /// not yet forgotten can never be written back.
+    pub async fn organization_to_show(&self, id: Uuid) -> Result<Organization, StoreError> {
+        self.cached(CacheKey::record(Kind::Organizations, id), || T.live(&self.db, id)).await
     }
 
     /// An organization whether deleted or not (for restores and history).
@@ -80,7 +87,7 @@ impl Store {
         let changes = field_changes(None, Some(&draft));
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, changes, at).await?;
         tx.commit().await?;
-        self.changed();
+        self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
         Ok(org)
     }
 
@@ -124,7 +131,7 @@ impl Store {
             tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
         tx.commit().await?;
-        self.changed();
+        self.changed(Change::organizations(&[current.assigned_user_id, org.assigned_user_id], &[id])).await;
         Ok(org)
     }
 
@@ -142,7 +149,7 @@ impl Store {
             return Err(T.stale(current.version, expected));
         }
         let at = now();
-        let org = T.set_deleted_at(&mut tx, actor, id, Some(at), at).await?;
+        let org: Organization = T.set_deleted_at(&mut tx, actor, id, Some(at), at).await?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
             .await?;
         let sql = Sql::new(
@@ -168,7 +175,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.changed();
+        self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
         Ok(org)
     }
 
@@ -179,7 +186,7 @@ impl Store {
         let current: Organization = T.any_in(&mut tx, id).await?;
         let Some(deleted_at) = current.deleted_at else { return Ok(current) };
         let at = now();
-        let org = T.set_deleted_at(&mut tx, actor, id, None, at).await?;
+        let org: Organization = T.set_deleted_at(&mut tx, actor, id, None, at).await?;
         audit::record(
             &mut tx,
             actor,
@@ -214,22 +221,15 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.changed();
+        self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
         Ok(org)
     }
 
     /// The organizations matching `query`, one page of them, and counts per priority;
     /// through the read cache when the store has one.
     pub async fn list_organizations(&self, query: &OrganizationQuery) -> Result<OrganizationPage, StoreError> {
-        let Some(cache) = &self.cache else { return self.read_organization_page(query).await };
-        match cache.organization_page(query) {
-            Ok(page) => Ok(page),
-            Err(ticket) => {
-                let page = self.read_organization_page(query).await?;
-                cache.store_organization_page(ticket, query, &page);
-                Ok(page)
-            }
-        }
+        let key = CacheKey::scoped(Kind::OrganizationLists, query.visible_to, query);
+        self.cached(key, || self.read_organization_page(query)).await
     }
 
     async fn read_organization_page(&self, query: &OrganizationQuery) -> Result<OrganizationPage, StoreError> {

@@ -11,18 +11,33 @@ use app::store::{QueryObserver, SlowQuery};
 use super::aggregator::{Aggregator, Report, Window};
 use super::lock;
 
-/// Slow statements kept (the newest).
+/// Slow statements and repeated-statement flags kept (the newest).
 const KEEP_SLOW: usize = 50;
+
+/// A request that ran one statement many times: usually a loop that should be one query (N+1).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RepeatedStatement {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub route: String,
+    pub request_id: Option<String>,
+    pub query: &'static str,
+    pub times: u32,
+}
 
 #[derive(Debug)]
 pub struct DatabaseWatch {
     queries: Mutex<Aggregator>,
     slow: Mutex<VecDeque<SlowQuery>>,
+    repeated: Mutex<VecDeque<RepeatedStatement>>,
 }
 
 impl DatabaseWatch {
     pub fn new(now: i64) -> Self {
-        DatabaseWatch { queries: Mutex::new(Aggregator::new(now)), slow: Mutex::new(VecDeque::new()) }
+        DatabaseWatch {
+            queries: Mutex::new(Aggregator::new(now)),
+            slow: Mutex::new(VecDeque::new()),
+            repeated: Mutex::new(VecDeque::new()),
+        }
     }
 
     /// Statement figures over a window, by statement name (`error_rate` = failed share).
@@ -34,6 +49,15 @@ impl DatabaseWatch {
     pub fn slow_queries(&self) -> Vec<SlowQuery> {
         lock(&self.slow).iter().rev().cloned().collect()
     }
+
+    pub fn flag_repeated(&self, flag: RepeatedStatement) {
+        keep_newest(&mut lock(&self.repeated), flag);
+    }
+
+    /// Requests flagged for repeating a statement, the newest first.
+    pub fn repeated_statements(&self) -> Vec<RepeatedStatement> {
+        lock(&self.repeated).iter().rev().cloned().collect()
+    }
 }
 
 impl QueryObserver for DatabaseWatch {
@@ -43,10 +67,13 @@ impl QueryObserver for DatabaseWatch {
     }
 
     fn slow_query(&self, slow: SlowQuery) {
-        let mut kept = lock(&self.slow);
-        if kept.len() >= KEEP_SLOW {
-            kept.pop_front();
-        }
-        kept.push_back(slow);
+        keep_newest(&mut lock(&self.slow), slow);
     }
+}
+
+fn keep_newest<T>(kept: &mut VecDeque<T>, item: T) {
+    if kept.len() >= KEEP_SLOW {
+        kept.pop_front();
+    }
+    kept.push_back(item);
 }

@@ -1,5 +1,5 @@
 //! `GET /health`: whether this instance can serve. `healthy`, `degraded` (slow or failing
-//! more than usual) or `unhealthy` (503: the database does not answer, requests are very
+//! more than usual, or the shared cache is away) or `unhealthy` (503: the database does not answer, requests are very
 //! slow or failing, memory is past its limit), judged over the last five minutes against
 //! thresholds from the configuration (defaults from domain.md). Anonymous callers (load
 //! balancers) get the status alone; signed-in managers and administrators also get the
@@ -59,6 +59,8 @@ pub enum HealthStatus {
 /// What health is judged from.
 pub struct Signals<'a> {
     pub database_ok: bool,
+    /// `None` when no shared cache (Redis) is configured.
+    pub shared_cache_ok: Option<bool>,
     pub requests: &'a Stats,
     pub resident_memory_bytes: Option<u64>,
 }
@@ -68,6 +70,10 @@ pub fn assess(signals: &Signals, thresholds: &HealthThresholds) -> (HealthStatus
     let mut findings: Vec<(HealthStatus, String)> = Vec::new();
     if !signals.database_ok {
         findings.push((HealthStatus::Unhealthy, "the database does not answer".to_owned()));
+    }
+    if signals.shared_cache_ok == Some(false) {
+        // The app serves on without it (memory and the database), only slower across instances.
+        findings.push((HealthStatus::Degraded, "the shared cache (Redis) does not answer".to_owned()));
     }
     let requests = signals.requests;
     if requests.requests >= thresholds.min_requests {
@@ -122,6 +128,11 @@ pub async fn health(State(state): State<AppState>, request: Request) -> Response
     if let Err(e) = &database {
         tracing::error!(error = %e, "health check: the database does not answer");
     }
+    let shared = state.store.cache().and_then(|cache| cache.shared());
+    let redis = match shared {
+        Some(shared) => Some(shared.check().await),
+        None => None,
+    };
     let monitoring = &state.monitoring;
     let requests = monitoring.overall(WINDOW);
     let detailed = request.extensions().get::<CurrentUser>().is_some_and(app::policy::can_monitor);
@@ -130,22 +141,30 @@ pub async fn health(State(state): State<AppState>, request: Request) -> Response
     let process = (detailed || monitoring.health.memory_limit_bytes.is_some()).then(|| monitoring.process.stats());
     let signals = Signals {
         database_ok: database.is_ok(),
+        shared_cache_ok: redis.as_ref().map(Result::is_ok),
         requests: &requests,
         resident_memory_bytes: process.as_ref().and_then(|p| p.resident_memory_bytes),
     };
     let (status, reasons) = assess(&signals, &monitoring.health);
     let code = if status == HealthStatus::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     let body = if let (true, Some(process)) = (detailed, process) {
+        let mut checks = json!({"database": {
+            "ok": database.is_ok(),
+            "backend": format!("{:?}", state.store.backend()).to_lowercase(),
+            "ms": database_ms,
+        }});
+        if let Some(redis) = &redis {
+            checks["redis"] = match redis {
+                Ok(elapsed) => json!({"ok": true, "ms": elapsed.as_secs_f64() * 1000.0}),
+                Err(error) => json!({"ok": false, "error": error}),
+            };
+        }
         json!({
             "status": status,
             "reasons": reasons,
             "version": process.version,
             "uptime_seconds": process.uptime_seconds,
-            "checks": {"database": {
-                "ok": database.is_ok(),
-                "backend": format!("{:?}", state.store.backend()).to_lowercase(),
-                "ms": database_ms,
-            }},
+            "checks": checks,
             "window": WINDOW,
             "requests": requests,
             "process": process,
@@ -177,7 +196,20 @@ mod tests {
 
     fn judge(database_ok: bool, requests: &Stats, rss: Option<u64>) -> (HealthStatus, Vec<String>) {
         let thresholds = HealthThresholds { memory_limit_bytes: Some(512 << 20), ..HealthThresholds::default() };
-        assess(&Signals { database_ok, requests, resident_memory_bytes: rss }, &thresholds)
+        assess(&Signals { database_ok, shared_cache_ok: None, requests, resident_memory_bytes: rss }, &thresholds)
+    }
+
+    #[test]
+    fn a_missing_shared_cache_degrades_but_never_stops_the_service() {
+        let requests = stats(100, 50.0, 0.0);
+        let signals =
+            |ok| Signals { database_ok: true, shared_cache_ok: ok, requests: &requests, resident_memory_bytes: None };
+        let thresholds = HealthThresholds::default();
+        assert_eq!(assess(&signals(Some(true)), &thresholds).0, HealthStatus::Healthy);
+        assert_eq!(
+            assess(&signals(Some(false)), &thresholds),
+            (HealthStatus::Degraded, vec!["the shared cache (Redis) does not answer".to_owned()])
+        );
     }
 
     #[test]

@@ -14,8 +14,10 @@ use axum::response::Response;
 use chrono::Utc;
 
 use app::model::CurrentUser;
+use app::store::{RequestTrace, TraceSummary};
 
 use super::Monitoring;
+use super::database::RepeatedStatement;
 use super::errors::ErrorOccurrence;
 
 /// Latency buckets in seconds: fine below 100 ms where most requests are, up to the
@@ -32,8 +34,10 @@ const CRITICAL: Duration = Duration::from_secs(5);
 /// Probes, not traffic: they stay out of the rolling windows `/health` judges by.
 const PROBES: &[&str] = &["/health", "/metrics"];
 
-pub async fn record_requests(State(monitoring): State<Monitoring>, request: Request, next: Next) -> Response {
+pub async fn record_requests(State(monitoring): State<Monitoring>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let trace = RequestTrace::new();
+    request.extensions_mut().insert(trace.clone());
     let route = route_label(request.extensions().get::<MatchedPath>().map(MatchedPath::as_str), request.uri().path());
     let method = method_label(request.method());
     let request_id = header_text(request.headers(), "x-request-id");
@@ -68,7 +72,7 @@ pub async fn record_requests(State(monitoring): State<Monitoring>, request: Requ
         let incident = reference.as_deref().and_then(app::incidents::take);
         monitoring.record_error(ErrorOccurrence {
             at: Utc::now(),
-            request_id,
+            request_id: request_id.clone(),
             reference,
             method: method.to_owned(),
             route: route.clone(),
@@ -83,10 +87,36 @@ pub async fn record_requests(State(monitoring): State<Monitoring>, request: Requ
     } else if elapsed > SLOW {
         tracing::warn!(route, method, status, elapsed_ms = elapsed.as_millis() as u64, "slow request");
     }
+    let summary = trace.summary();
+    report_database_use(&monitoring, &summary, &route, request_id);
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&format!("{elapsed_ms:.1}ms")) {
-        response.headers_mut().insert("x-response-time", value);
+        headers.insert("x-response-time", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&summary.server_timing(elapsed)) {
+        headers.insert("server-timing", value);
+    }
+    if let Some(outcome) = summary.cache {
+        headers.insert("x-cache", HeaderValue::from_static(outcome.as_str()));
     }
     response
+}
+
+/// Statements per request (a histogram per route), and requests that repeat a statement
+/// (N+1) logged, counted and kept for the dashboard.
+fn report_database_use(monitoring: &Monitoring, summary: &TraceSummary, route: &str, request_id: Option<String>) {
+    metrics::histogram!("http_request_db_queries", "route" => route.to_owned()).record(f64::from(summary.statements));
+    for (query, times) in &summary.repeated {
+        tracing::warn!(route, query, times, "a request ran the same statement many times (N+1?)");
+        metrics::counter!("db_repeated_statements_total", "route" => route.to_owned(), "query" => *query).increment(1);
+        monitoring.database.flag_repeated(RepeatedStatement {
+            at: Utc::now(),
+            route: route.to_owned(),
+            request_id: request_id.clone(),
+            query,
+            times: *times,
+        });
+    }
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -99,7 +129,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 /// addresses) is one series, so a scan of random URLs cannot blow up the metrics.
 pub fn route_label(matched: Option<&str>, path: &str) -> String {
     match matched {
-        Some(template) if template.contains('*') && path.starts_with("/api/") && !path.starts_with("/api/v1/") => {
+        Some(template) if template.contains('*') && crate::routes::is_server_function(path) => {
             path.chars().take(80).collect()
         }
         // `:id` rather than axum's `{id}`: the common spelling in dashboards, and braces inside

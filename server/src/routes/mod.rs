@@ -10,6 +10,12 @@ use axum::response::Response;
 
 use app::error::AppError;
 
+/// Leptos' server functions live under `/api/` (each at a fixed address); the JSON API
+/// under `/api/v1/`.
+pub fn is_server_function(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
+}
+
 /// Largest server-function error body we read to find its status.
 const ERROR_BODY_LIMIT: usize = 256 * 1024;
 

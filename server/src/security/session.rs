@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if let Some(token) = app::auth::session_token(request.headers()) {
-        match app::auth::authenticate(&state.store, &token).await {
+        match app::auth::authenticate(&state.store.for_request(request.extensions()), &token).await {
             Ok(Some(user)) => {
                 request.extensions_mut().insert(user);
             }

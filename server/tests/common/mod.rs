@@ -34,6 +34,7 @@ pub struct TestApp {
     pub users: HashMap<&'static str, Uuid>,
     /// The server's monitoring, to inject measurements.
     pub monitoring: server::monitoring::Monitoring,
+    pub config: Config,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -66,9 +67,49 @@ impl TestApp {
     }
 
     async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
+        Self::start_with_users(config, dir, None).await
+    }
+
+    /// A second instance on this one's database (its accounts included), with `tweak`
+    /// applied to this one's configuration.
+    pub async fn spawn_beside(&self, tweak: impl FnOnce(Config) -> Config) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_with_users(tweak(self.config.clone()), dir, Some(self.users.clone())).await
+    }
+
+    async fn start_with_users(
+        config: Config,
+        dir: tempfile::TempDir,
+        users: Option<HashMap<&'static str, Uuid>>,
+    ) -> TestApp {
         let app = Application::build(&config).await.expect("build the app");
         let store = app.store().clone();
         let monitoring = app.monitoring().clone();
+        let base = format!("http://{}", app.local_addr());
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stop.await;
+        }));
+        let users = match users {
+            Some(users) => users,
+            None => Self::create_accounts(&store).await,
+        };
+        let mut app = TestApp {
+            base,
+            client: anonymous(),
+            store,
+            users,
+            monitoring,
+            config,
+            shutdown: Some(shutdown),
+            _dir: dir,
+        };
+        app.client = app.signed_in("admin").await;
+        app
+    }
+
+    /// One account per role of [`ACCOUNTS`], all with [`PASSWORD`].
+    async fn create_accounts(store: &Store) -> HashMap<&'static str, Uuid> {
         let hash = app::auth::hash_password(PASSWORD.into()).await.expect("hash");
         let mut users = HashMap::new();
         for (key, role) in ACCOUNTS {
@@ -84,15 +125,7 @@ impl TestApp {
             store.set_password_hash(id, Some(&hash)).await.expect("password");
             users.insert(*key, id);
         }
-        let base = format!("http://{}", app.local_addr());
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stop.await;
-        }));
-        let mut app =
-            TestApp { base, client: anonymous(), store, users, monitoring, shutdown: Some(shutdown), _dir: dir };
-        app.client = app.signed_in("admin").await;
-        app
+        users
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -19,7 +19,7 @@ impl FromRequestParts<AppState> for UserAccess {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = parts.extensions.get::<CurrentUser>().cloned().ok_or_else(AppError::unauthorized)?;
         let actor = app::api::server::actor_from_parts(parts);
-        Ok(UserAccess(state.store.access(user, actor)))
+        Ok(UserAccess(state.store.for_request(&parts.extensions).access(user, actor)))
     }
 }
 

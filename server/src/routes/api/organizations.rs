@@ -83,7 +83,7 @@ async fn change(
     let id = parse_id(&id, WHAT)?;
     let mut changes = object(&headers, &body)?;
     let version = take_version(&mut changes)?;
-    let draft = merged(&access.organization(id).await?.to_draft(), changes)?;
+    let draft = merged(&access.organization_to_edit(id).await?.to_draft(), changes)?;
     let org = access.update_organization(id, version, draft).await?;
     Ok(Json(org).into_response())
 }

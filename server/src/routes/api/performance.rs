@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use app::error::AppError;
+use app::store::{Change, Kind};
 
 use super::{ApiError, access::Monitor, access::UserAccess};
 use crate::monitoring::aggregator::{ALL_ROUTES, Report, Stats, Window};
@@ -31,19 +32,42 @@ fn cache_stats(state: &AppState) -> Vec<app::store::CacheStats> {
     state.store.cache().map(|cache| cache.stats()).unwrap_or_default()
 }
 
-async fn caches(_: Monitor, State(state): State<AppState>) -> Response {
-    Json(json!({"caches": cache_stats(&state)})).into_response()
+fn shared_cache_status(state: &AppState) -> Option<app::store::SharedStatus> {
+    state.store.cache().and_then(|cache| cache.shared()).map(|shared| shared.status())
 }
 
-/// Empties the read caches (administrators only): after fixing data in the database by hand.
-async fn clear_caches(UserAccess(access): UserAccess, State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn caches(_: Monitor, State(state): State<AppState>) -> Response {
+    Json(json!({"caches": cache_stats(&state), "shared": shared_cache_status(&state)})).into_response()
+}
+
+#[derive(Deserialize)]
+struct ClearQuery {
+    prefix: Option<String>,
+}
+
+/// Empties the read caches, or the entries whose key starts with `prefix` (administrators
+/// only): after fixing data in the database by hand. Every instance forgets them.
+async fn clear_caches(
+    UserAccess(access): UserAccess,
+    State(state): State<AppState>,
+    Query(query): Query<ClearQuery>,
+) -> Result<Response, ApiError> {
     if !app::policy::can_administer(access.user()) {
         return Err(AppError::forbidden("Only an administrator can clear the caches.").into());
     }
-    if let Some(cache) = state.store.cache() {
-        cache.changed();
+    let prefix = query.prefix.unwrap_or_default();
+    if !prefix.is_empty() && !Kind::ALL.iter().any(|kind| prefix.starts_with(&format!("{}|", kind.name()))) {
+        let kinds: Vec<String> = Kind::ALL.iter().map(|kind| format!("{}|", kind.name())).collect();
+        return Err(AppError::bad_request(format!(
+            "prefix must start with one of {} (got “{prefix}”)",
+            kinds.join(", ")
+        ))
+        .into());
     }
-    tracing::info!(by = %access.user().email, "read caches cleared");
+    if let Some(cache) = state.store.cache() {
+        cache.changed(Change::Prefix(prefix.clone())).await;
+    }
+    tracing::info!(by = %access.user().email, prefix, "read caches cleared");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
@@ -80,6 +104,7 @@ async fn performance(
             "queries": queries.routes,
             "pools": state.store.db().pool_stats(),
             "slow_queries": state.monitoring.database.slow_queries(),
+            "repeated_statements": state.monitoring.database.repeated_statements(),
         },
         "caches": cache_stats(&state),
         "process": state.monitoring.process.stats(),

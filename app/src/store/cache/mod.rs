@@ -1,0 +1,461 @@
+//! The read cache. L1 is in-process (`moka`): the hot reads — organization list pages (the
+//! list, its total and the counts per priority: the costliest read of the app), single
+//! organizations, contact lists and contact counts (the home page's numbers). L2
+//! ([`shared`]) is Redis, when configured, shared by every instance.
+//!
+//! Keys are `kind|scope|…`: a list or a count is scoped by what its user may see (`all`,
+//! or the rep's id), so a rep never gets a page cached for someone who sees more. Single
+//! records are `kind|id`, unscoped: the store's callers check who may see them.
+//!
+//! Writes invalidate precisely ([`Change`]): the changed records, and the scoped entries of
+//! the scopes that can see them (everyone's, and the assigned reps'). A generation number
+//! makes that safe against a read that was under way during a change: what was read before
+//! the change is not stored after it.
+
+pub mod shared;
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use moka::notification::RemovalCause;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use shared::{SharedCache, SharedCacheSettings, SharedStatus};
+
+/// What the cache holds, each kind with its own statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    OrganizationLists,
+    Organizations,
+    ContactLists,
+    ContactCounts,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::OrganizationLists, Kind::Organizations, Kind::ContactLists, Kind::ContactCounts];
+
+    /// Its name in keys, metrics and statistics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::OrganizationLists => "organization_lists",
+            Kind::Organizations => "organizations",
+            Kind::ContactLists => "contact_lists",
+            Kind::ContactCounts => "contact_counts",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn of_key(key: &str) -> Option<Kind> {
+        let name = key.split('|').next()?;
+        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// A cache key: `kind|scope|what` for scoped reads, `kind|id` for single records.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    kind: Kind,
+    text: String,
+}
+
+impl CacheKey {
+    /// A read whose result depends on who reads it: `visible_to` is the reader's scope
+    /// (`None`: everything), `what` everything else that shapes it.
+    pub fn scoped(kind: Kind, visible_to: Option<Uuid>, what: &impl Serialize) -> CacheKey {
+        let what = serde_json::to_string(what).unwrap_or_default();
+        CacheKey { kind, text: format!("{}|{}|{what}", kind.name(), scope_name(visible_to)) }
+    }
+
+    /// One record by id.
+    pub fn record(kind: Kind, id: Uuid) -> CacheKey {
+        CacheKey { kind, text: format!("{}|{id}", kind.name()) }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+fn scope_name(visible_to: Option<Uuid>) -> String {
+    visible_to.map_or_else(|| "all".to_owned(), |user| user.to_string())
+}
+
+/// The scope of a scoped key (`None` for single records).
+fn scope_of(key: &str) -> Option<&str> {
+    let mut parts = key.splitn(3, '|');
+    let _kind = parts.next()?;
+    let scope = parts.next()?;
+    parts.next().map(|_| scope)
+}
+
+/// What a committed write makes stale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// Scoped entries of these scopes (`None`: everyone's) and these single records.
+    Records { scopes: Vec<Option<Uuid>>, records: Vec<(String, Uuid)> },
+    /// Every entry whose key starts with this (all of them for an empty prefix).
+    Prefix(String),
+}
+
+impl Change {
+    /// A change to organizations or what is under them (contacts) assigned to `assignees`:
+    /// everyone's view and those reps' views, plus the organizations' own entries.
+    pub fn organizations(assignees: &[Option<Uuid>], organizations: &[Uuid]) -> Change {
+        let mut scopes = vec![None];
+        scopes.extend(assignees.iter().flatten().map(|user| Some(*user)));
+        scopes.dedup();
+        let records = organizations.iter().map(|id| (Kind::Organizations.name().to_owned(), *id)).collect();
+        Change::Records { scopes, records }
+    }
+
+    pub fn everything() -> Change {
+        Change::Prefix(String::new())
+    }
+
+    /// Does this change make the entry under `key` stale?
+    pub fn affects(&self, key: &str) -> bool {
+        match self {
+            Change::Prefix(prefix) => key.starts_with(prefix.as_str()),
+            Change::Records { scopes, records } => {
+                if let Some(scope) = scope_of(key) {
+                    scopes.iter().any(|s| scope_name(*s) == scope)
+                } else {
+                    records.iter().any(|(kind, id)| key.strip_prefix(kind.as_str()) == Some(&format!("|{id}")))
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSettings {
+    pub ttl: Duration,
+    pub max_entries: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings { ttl: Duration::from_secs(30), max_entries: 10_000 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CacheStats {
+    pub name: &'static str,
+    pub entries: u64,
+    /// Lookups answered by this instance's memory.
+    pub hits: u64,
+    /// Lookups answered by the shared cache (Redis) after missing in memory.
+    pub shared_hits: u64,
+    /// Lookups that went to the database.
+    pub misses: u64,
+    /// Entries pushed out by the size bound or expired by the TTL.
+    pub evictions: u64,
+    /// Lookups answered by either cache over all lookups since start (`None` before the first).
+    pub hit_ratio: Option<f64>,
+    pub ttl_seconds: u64,
+    pub max_entries: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    hits: AtomicU64,
+    shared_hits: AtomicU64,
+    misses: AtomicU64,
+    evictions: AtomicU64,
+}
+
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// The in-process part, which the shared cache's listener reaches by a weak reference.
+struct Local {
+    entries: moka::sync::Cache<String, Value>,
+    generation: AtomicU64,
+    counters: [Counters; Kind::ALL.len()],
+}
+
+impl Local {
+    fn forget(&self, change: &Change) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        match change {
+            Change::Prefix(prefix) if prefix.is_empty() => self.entries.invalidate_all(),
+            Change::Records { scopes, records } if scopes.is_empty() => {
+                for (kind, id) in records {
+                    self.entries.invalidate(&format!("{kind}|{id}"));
+                }
+            }
+            _ => {
+                let change = change.clone();
+                // Applies to entries present now, not to those stored afterwards.
+                if self.entries.invalidate_entries_if(move |key, _| change.affects(key)).is_err() {
+                    self.entries.invalidate_all();
+                }
+            }
+        }
+    }
+
+    fn count(&self, kind: Kind, pick: impl Fn(&Counters) -> &AtomicU64) {
+        pick(&self.counters[kind.index()]).fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone)]
+pub struct ReadCache {
+    local: Arc<Local>,
+    shared: Option<SharedCache>,
+    settings: CacheSettings,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+/// A ticket for storing what was read: only valid if nothing changed meanwhile.
+pub struct Ticket(u64);
+
+/// Where a lookup was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Memory,
+    Shared,
+}
+
+impl ReadCache {
+    pub fn new(settings: CacheSettings) -> Self {
+        let evicted: Arc<std::sync::OnceLock<Weak<Local>>> = Arc::default();
+        let listener = Arc::clone(&evicted);
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(settings.max_entries)
+            .time_to_live(settings.ttl)
+            .support_invalidation_closures()
+            .eviction_listener(move |key: Arc<String>, _value, cause| {
+                if !matches!(cause, RemovalCause::Size | RemovalCause::Expired) {
+                    return;
+                }
+                let Some(kind) = Kind::of_key(&key) else { return };
+                metrics::counter!("cache_evictions_total", "cache" => kind.name()).increment(1);
+                if let Some(local) = listener.get().and_then(Weak::upgrade) {
+                    local.count(kind, |c| &c.evictions);
+                }
+            })
+            .build();
+        let local = Arc::new(Local {
+            entries,
+            generation: AtomicU64::new(0),
+            counters: std::array::from_fn(|_| Counters::default()),
+        });
+        let _ = evicted.set(Arc::downgrade(&local));
+        ReadCache { local, shared: None, settings }
+    }
+
+    /// Adds the shared cache (Redis) behind this one, and starts listening for the changes
+    /// other instances announce.
+    pub fn with_shared(mut self, shared: SharedCache) -> Self {
+        let local = Arc::downgrade(&self.local);
+        shared.listen(Arc::new(move |change: Option<&Change>| match local.upgrade() {
+            Some(local) => {
+                if let Some(change) = change {
+                    local.forget(change);
+                }
+                true
+            }
+            None => false,
+        }));
+        self.shared = Some(shared);
+        self
+    }
+
+    pub fn shared(&self) -> Option<&SharedCache> {
+        self.shared.as_ref()
+    }
+
+    /// The cached value under `key` (from memory, else from the shared cache, which is then
+    /// kept in memory too), or a ticket to store it once read.
+    pub async fn get<T>(&self, key: &CacheKey) -> Result<(T, Found), Ticket>
+    where
+        T: Clone + Send + Sync + DeserializeOwned + 'static,
+    {
+        // Taken before the lookup: a change from here on makes the ticket worthless.
+        let ticket = Ticket(self.local.generation.load(Ordering::Acquire));
+        let kind = key.kind();
+        if let Some(value) = self.local.entries.get(key.as_str()).and_then(|v| v.downcast_ref::<T>().cloned()) {
+            self.local.count(kind, |c| &c.hits);
+            metrics::counter!("cache_hits_total", "cache" => kind.name(), "layer" => "memory").increment(1);
+            return Ok((value, Found::Memory));
+        }
+        if let Some(shared) = &self.shared
+            && let Some(value) = shared.get::<T>(key).await
+        {
+            self.local.count(kind, |c| &c.shared_hits);
+            metrics::counter!("cache_hits_total", "cache" => kind.name(), "layer" => "shared").increment(1);
+            self.keep_local(&ticket, key, &value);
+            return Ok((value, Found::Shared));
+        }
+        self.local.count(kind, |c| &c.misses);
+        metrics::counter!("cache_misses_total", "cache" => kind.name()).increment(1);
+        Err(ticket)
+    }
+
+    /// Stores what was read under `ticket`, unless something changed since.
+    pub fn put<T>(&self, ticket: Ticket, key: &CacheKey, value: &T)
+    where
+        T: Clone + Send + Sync + Serialize + 'static,
+    {
+        if self.keep_local(&ticket, key, value)
+            && let Some(shared) = &self.shared
+        {
+            shared.put(key, value);
+        }
+    }
+
+    fn keep_local<T: Clone + Send + Sync + 'static>(&self, ticket: &Ticket, key: &CacheKey, value: &T) -> bool {
+        if self.local.generation.load(Ordering::Acquire) != ticket.0 {
+            return false;
+        }
+        self.local.entries.insert(key.as_str().to_owned(), Arc::new(value.clone()));
+        true
+    }
+
+    /// A write was committed: forget what it made stale, here and (through the shared
+    /// cache) on every other instance.
+    pub async fn changed(&self, change: Change) {
+        self.local.forget(&change);
+        if let Some(shared) = &self.shared {
+            shared.announce(&change).await;
+        }
+    }
+
+    pub fn stats(&self) -> Vec<CacheStats> {
+        self.local.entries.run_pending_tasks();
+        let mut entries = [0_u64; Kind::ALL.len()];
+        for (key, _) in self.local.entries.iter() {
+            if let Some(kind) = Kind::of_key(&key) {
+                entries[kind.index()] += 1;
+            }
+        }
+        Kind::ALL
+            .into_iter()
+            .map(|kind| {
+                let counters = &self.local.counters[kind.index()];
+                let hits = counters.hits.load(Ordering::Relaxed);
+                let shared_hits = counters.shared_hits.load(Ordering::Relaxed);
+                let misses = counters.misses.load(Ordering::Relaxed);
+                let lookups = hits + shared_hits + misses;
+                CacheStats {
+                    name: kind.name(),
+                    entries: entries[kind.index()],
+                    hits,
+                    shared_hits,
+                    misses,
+                    evictions: counters.evictions.load(Ordering::Relaxed),
+                    hit_ratio: (lookups > 0).then(|| (hits + shared_hits) as f64 / lookups as f64),
+                    ttl_seconds: self.settings.ttl.as_secs(),
+                    max_entries: self.settings.max_entries,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list_key(visible_to: Option<Uuid>, page: u32) -> CacheKey {
+        CacheKey::scoped(Kind::OrganizationLists, visible_to, &page)
+    }
+
+    async fn read(cache: &ReadCache, key: &CacheKey) -> Option<i64> {
+        cache.get::<i64>(key).await.ok().map(|(value, _)| value)
+    }
+
+    async fn fill(cache: &ReadCache, key: &CacheKey, value: i64) {
+        let ticket = cache.get::<i64>(key).await.expect_err("a miss");
+        cache.put(ticket, key, &value);
+    }
+
+    #[tokio::test]
+    async fn a_value_is_served_from_memory_once_stored() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = list_key(None, 1);
+        fill(&cache, &key, 7).await;
+        assert_eq!(cache.get::<i64>(&key).await.ok(), Some((7, Found::Memory)));
+        let stats = cache.stats().into_iter().find(|s| s.name == "organization_lists").unwrap();
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
+        assert_eq!(stats.hit_ratio, Some(0.5));
+    }
+
+    #[tokio::test]
+    async fn scopes_never_share_an_entry() {
+        let cache = ReadCache::new(CacheSettings::default());
+        fill(&cache, &list_key(None, 1), 100).await;
+        assert_eq!(read(&cache, &list_key(Some(Uuid::now_v7()), 1)).await, None, "a rep's page is not the manager's");
+    }
+
+    #[tokio::test]
+    async fn a_change_forgets_only_what_it_made_stale() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let (rep, other_rep) = (Uuid::now_v7(), Uuid::now_v7());
+        let (org, other_org) = (Uuid::now_v7(), Uuid::now_v7());
+        let everyone = list_key(None, 1);
+        let reps_page = list_key(Some(rep), 1);
+        let other_reps_page = list_key(Some(other_rep), 1);
+        let detail = CacheKey::record(Kind::Organizations, org);
+        let other_detail = CacheKey::record(Kind::Organizations, other_org);
+        for (i, key) in [&everyone, &reps_page, &other_reps_page, &detail, &other_detail].into_iter().enumerate() {
+            fill(&cache, key, i as i64).await;
+        }
+        cache.changed(Change::organizations(&[Some(rep)], &[org])).await;
+        assert_eq!(read(&cache, &everyone).await, None, "managers see every organization");
+        assert_eq!(read(&cache, &reps_page).await, None, "the assignee's view");
+        assert_eq!(read(&cache, &detail).await, None, "the record itself");
+        assert_eq!(read(&cache, &other_reps_page).await, Some(2), "another rep cannot see it");
+        assert_eq!(read(&cache, &other_detail).await, Some(4), "another organization");
+    }
+
+    #[tokio::test]
+    async fn a_read_under_way_during_a_change_is_not_kept() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = list_key(None, 1);
+        let before_the_change = cache.get::<i64>(&key).await.expect_err("a miss");
+        cache.changed(Change::organizations(&[], &[Uuid::now_v7()])).await;
+        cache.put(before_the_change, &key, &1);
+        assert_eq!(read(&cache, &key).await, None, "a value read before a change is not kept");
+    }
+
+    #[tokio::test]
+    async fn clearing_by_prefix_keeps_the_rest() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let org = Uuid::now_v7();
+        fill(&cache, &list_key(None, 1), 1).await;
+        fill(&cache, &CacheKey::record(Kind::Organizations, org), 2).await;
+        cache.changed(Change::Prefix("organization_lists|".into())).await;
+        assert_eq!(read(&cache, &list_key(None, 1)).await, None);
+        assert_eq!(read(&cache, &CacheKey::record(Kind::Organizations, org)).await, Some(2));
+        cache.changed(Change::everything()).await;
+        assert_eq!(read(&cache, &CacheKey::record(Kind::Organizations, org)).await, None);
+    }
+
+    #[test]
+    fn keys_name_their_kind_and_scope() {
+        let rep = Uuid::nil();
+        let key = CacheKey::scoped(Kind::ContactCounts, Some(rep), &());
+        assert_eq!(key.as_str(), format!("contact_counts|{rep}|null"));
+        assert_eq!(scope_of(key.as_str()), Some(rep.to_string().as_str()));
+        assert_eq!(scope_of(CacheKey::record(Kind::Organizations, rep).as_str()), None);
+        assert_eq!(Kind::of_key(key.as_str()), Some(Kind::ContactCounts));
+    }
+}
