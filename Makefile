@@ -63,7 +63,7 @@ chromium:
 build: tools $(BUILD_STAMP)
 
 $(BUILD_STAMP): $(SOURCES)
-	cargo leptos build --release --split
+	cargo leptos build --release --split --precompress
 	@touch $@
 
 run: build

@@ -21,6 +21,7 @@ PASSWORD=bench-password-1
 mkdir -p "$WORK"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 
 export DATABASE_URL="sqlite://$DB" LOG_LEVEL=error LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 # Limits high enough that wrk measures the server, not the rate limiter.
@@ -29,6 +30,14 @@ if [ ! -f "$DB" ]; then
   echo "bench: seeding $ORGS organizations into $DB (once)"
   "$SERVER" seed --organizations "$ORGS" --interactions $((ORGS * 2)) --opportunities $((ORGS / 4)) >/dev/null
   echo "$PASSWORD" | "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null 2>&1
+fi
+
+# The team mix signs in as seeded reps: give the first few a password (once).
+REPS=8
+rep_email() { printf 'seed.rep%03d@kitchenpantry.test' "$1"; }
+if [ ! -f "$WORK/reps-$ORGS.done" ]; then
+  for i in $(seq 1 "$REPS"); do echo "$PASSWORD" | "$SERVER" user set-password --email "$(rep_email "$i")" >/dev/null 2>&1; done
+  touch "$WORK/reps-$ORGS.done"
 fi
 
 server_pid=
@@ -42,9 +51,9 @@ start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30)
   echo "bench: the server did not start (see $WORK/server.log)"; exit 1
 }
 
-cookie() {
+cookie() { # $1: the email (default: the bench manager)
   curl -fs -c "$WORK/jar" -H 'Content-Type: application/json' \
-    -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
+    -d "{\"email\": \"${1:-$EMAIL}\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
   awk '$6 == "kp_session" { print "kp_session=" $7 }' "$WORK/jar"
 }
 
@@ -54,7 +63,7 @@ measure() { # $1: path, $2: cookie
     -s bench/report.lua "$BASE$1" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }'
 }
 
-PATHS=("/api/v1/organizations" "/organizations" "/api/v1/organizations?priority=A&sort=name&page=3")
+PATHS=("/" "/api/v1/organizations" "/organizations" "/api/v1/organizations?priority=A&sort=name&page=3")
 declare -A SUM
 for round in $(seq 1 "$ROUNDS"); do
   for mode in true false; do
@@ -71,30 +80,95 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-# The read cache on a read-heavy mix (bench/mix.lua: 20 list pages and 50 organizations,
-# 0.5 % writes), on and off.
+# The read cache on two read-heavy mixes, on and off: bench/mix.lua (the manager alone: 20 list
+# pages and 50 organizations, 0.5 % writes) and bench/team.lua (eight reps and the manager,
+# each with their own view and working set, 0.5 % writes).
+working_set() { # $1: cookie; prints the ids of 25 organizations that user sees, comma-separated
+  curl -fs -H "Cookie: $1" "$BASE/api/v1/organizations?per_page=25&sort=city" \
+    | python3 -c 'import json, sys; print(",".join(o["id"] for o in json.load(sys.stdin)["items"]))'
+}
+team_file() { # target/bench/team.txt: "cookie|user id|ids" for each rep, then the manager
+  : >"$WORK/team.txt"
+  for i in $(seq 1 "$REPS"); do
+    local c
+    c=$(cookie "$(rep_email "$i")")
+    id=$(curl -fs -H "Cookie: $c" "$BASE/api/v1/session" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+    echo "$c|$id|$(working_set "$c")" >>"$WORK/team.txt"
+  done
+  echo "$session||$(working_set "$session")" >>"$WORK/team.txt"
+}
 mix_rows=""
-for ttl in 30 0; do
-  start_server true "$ttl"
-  session=$(cookie)
-  curl -fs -H "Cookie: $session" "$BASE/api/v1/organizations?per_page=50&sort=city" \
-    | python3 -c 'import json, sys; print("\n".join(o["id"] for o in json.load(sys.stdin)["items"]))' >"$WORK/ids.txt"
-  read -r rps p50 p95 p99 errors < <(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Cookie: $session" \
-    -s bench/mix.lua "$BASE" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }')
-  # Hits over lookups of every cache, then of the lists and of the single organizations.
-  ratio=$(curl -fs -H "Cookie: $session" "$BASE/api/v1/cache" | python3 -c '
+for script in mix team; do
+  for ttl in 30 0; do
+    start_server true "$ttl"
+    session=$(cookie)
+    if [ "$script" = mix ]; then
+      curl -fs -H "Cookie: $session" "$BASE/api/v1/organizations?per_page=50&sort=city" \
+        | python3 -c 'import json, sys; print("\n".join(o["id"] for o in json.load(sys.stdin)["items"]))' >"$WORK/ids.txt"
+    else
+      team_file
+    fi
+    # A first pass fills the caches (a server that has run for a while has them warm); the hit
+    # ratio is then taken over the measured run alone, from the counters before and after.
+    wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $session" -s "bench/$script.lua" "$BASE" >/dev/null
+    curl -fs -H "Cookie: $session" "$BASE/api/v1/cache" >"$WORK/cache-before.json"
+    read -r rps p50 p95 p99 errors < <(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Cookie: $session" \
+      -s "bench/$script.lua" "$BASE" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }')
+    # Hits over lookups of every cache, then of the lists and of the single organizations.
+    ratio=$(curl -fs -H "Cookie: $session" "$BASE/api/v1/cache" | python3 -c '
 import json, sys
-caches = {c["name"]: c for c in json.load(sys.stdin)["caches"]}
+before = {c["name"]: c for c in json.load(open(sys.argv[1]))["caches"]}
+after = {c["name"]: c for c in json.load(sys.stdin)["caches"]}
+def count(name, field):
+    return after[name][field] - before.get(name, {}).get(field, 0)
 def share(names):
-    hits = sum(caches[n]["hits"] + caches[n]["shared_hits"] for n in names if n in caches)
-    lookups = hits + sum(caches[n]["misses"] for n in names if n in caches)
+    hits = sum(count(n, "hits") + count(n, "shared_hits") for n in names if n in after)
+    lookups = hits + sum(count(n, "misses") for n in names if n in after)
     return "%.1f %%" % (hits / lookups * 100) if lookups else "—"
-print("%s (lists %s, organizations %s)" % (share(caches), share(["organization_lists"]), share(["organizations"])))')
-  label=$([ "$ttl" = 0 ] && echo "off" || echo "on (TTL ${ttl} s)")
-  echo "bench: mix, cache $label: $rps req/s, p50 $p50 ms, p95 $p95 ms, p99 $p99 ms, hit ratio $ratio, $errors errors"
-  mix_rows+="| cache $label | $(printf %.0f "$rps") | $p50 / $p95 / $p99 | $ratio | $errors |"$'\n'
-  stop_server
+print("%s (lists %s, organizations %s)" % (share(after), share(["organization_lists"]), share(["organizations"])))
+' "$WORK/cache-before.json")
+    label=$([ "$ttl" = 0 ] && echo "off" || echo "on (TTL ${ttl} s)")
+    who=$([ "$script" = mix ] && echo "manager alone" || echo "team: 8 reps + manager")
+    echo "bench: $who, cache $label: $rps req/s, p50 $p50 ms, p95 $p95 ms, p99 $p99 ms, hit ratio $ratio, $errors errors"
+    mix_rows+="| $who | cache $label | $(printf %.0f "$rps") | $p50 / $p95 / $p99 | $ratio | $errors |"$'\n'
+    stop_server
+  done
 done
+
+# Instructions per request under callgrind, monitoring on and off: wall-clock throughput on a
+# shared 2-core machine drifts by more than the overhead, an instruction count does not.
+# Prints one number for $1 (MONITORING) and $2 (path), over $3 requests on one connection.
+instructions() {
+  local out="$WORK/callgrind" cookie_jar="$WORK/jar-cg" c
+  rm -f "$out".*
+  MONITORING=$1 CACHE_TTL_SECS=30 valgrind --tool=callgrind --callgrind-out-file="$out" \
+    "$SERVER" >"$WORK/callgrind-server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fs -c "$cookie_jar" -H 'Content-Type: application/json' \
+    -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
+  c=$(awk '$6 == "kp_session" { print "kp_session=" $7 }' "$cookie_jar")
+  urls() { for _ in $(seq 1 "$1"); do echo "url = \"$BASE$2\""; done; }
+  urls 50 "$2" | curl -s -H "Cookie: $c" -K - >/dev/null # warm up
+  callgrind_control --zero "$server_pid" >/dev/null
+  urls "$3" "$2" | curl -s -H "Cookie: $c" -K - >/dev/null
+  callgrind_control --dump "$server_pid" >/dev/null
+  stop_server
+  local total
+  total=$(for f in "$out".*; do awk '/^summary:/ { print $2 }' "$f"; done | sort -n | tail -1)
+  echo $((total / $3))
+}
+instruction_rows=""
+if command -v valgrind >/dev/null; then
+  for path in "${PATHS[@]}"; do
+    on=$(instructions true "$path" 300)
+    off=$(instructions false "$path" 300)
+    echo "bench: instructions per request $path: monitoring on $on, off $off"
+    instruction_rows+="| \`$path\` | $on | $off | $(python3 -c "print('%+.1f %%' % (($on - $off) / $off * 100))") |"$'\n'
+  done
+else
+  instruction_rows="| (valgrind is not installed: not measured) | | | |"$'\n'
+fi
 
 # Mean of the rounds per path and mode, and the overhead of monitoring on throughput.
 table=$(for path in "${PATHS[@]}"; do
@@ -133,12 +207,21 @@ as a manager (sees every organization).
 |---|---|---|---|---|---|---|
 $table
 
-Read-heavy mix (\`bench/mix.lua\`: half the requests read 20 organization list pages in turn, half
-read 50 organizations one by one, and one request in 200 of each wrk thread creates an organization),
-monitoring on:
+The cost of monitoring in instructions (callgrind, 300 requests on one connection after 50 to
+warm up; repeatable to a fraction of a percent, unlike the throughput above):
 
-| read cache | req/s | p50 / p95 / p99 ms | hit ratio | errors |
-|---|---|---|---|---|
+| path | instructions per request, monitoring on | off | overhead |
+|---|---|---|---|
+${instruction_rows%$'\n'}
+
+Read-heavy mixes, monitoring on, 0.5 % writes (one request in 200 of each wrk thread creates an
+organization); after a 3 s pass that fills the caches, the hit ratio counts the measured run only. Manager alone (\`bench/mix.lua\`): half the requests read 20 organization list pages
+in turn, half read 50 organizations one by one. Team (\`bench/team.lua\`): eight reps and their
+manager take turns, each reading 10 list pages of their own view and the 25 organizations of their
+own working set; a rep's write is their own organization, so it leaves the other reps' views cached.
+
+| who | read cache | req/s | p50 / p95 / p99 ms | hit ratio (lists, organizations) | errors |
+|---|---|---|---|---|---|
 ${mix_rows%$'\n'}
 <!-- bench:end -->
 MD

@@ -128,8 +128,19 @@ impl Application {
                 }
             }
         });
+        // The Prometheus recorder keeps every histogram sample until it is folded into the
+        // buckets; without this, memory and allocation churn grow between scrapes.
+        let prometheus = self.state.monitoring.prometheus.clone();
+        let upkeep = tokio::spawn(async move {
+            let mut every_five_seconds = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                every_five_seconds.tick().await;
+                prometheus.run_upkeep();
+            }
+        });
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         janitor.abort();
+        upkeep.abort();
         served?;
         self.state.store.close().await;
         Ok(())

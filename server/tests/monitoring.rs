@@ -347,6 +347,9 @@ async fn statements_are_timed_by_name_and_slow_ones_kept_with_their_plan() {
     assert!(insert["requests"].as_u64().unwrap() >= 1 && insert["p95_ms"].as_f64().is_some());
     let pools: Vec<&str> = database["pools"].as_array().unwrap().iter().map(|p| p["pool"].as_str().unwrap()).collect();
     assert_eq!(pools, ["read", "write"]);
+    assert_eq!(database["pools"][0]["waiting"], 0, "nobody waits once the requests are done");
+    let acquire = named("pool.acquire").unwrap_or_else(|| panic!("waits for a connection are timed: {queries:?}"));
+    assert!(acquire["requests"].as_u64().unwrap() >= 2 && acquire["p95_ms"].as_f64().is_some(), "{acquire}");
 
     let metrics = scrape(&app, &anonymous()).await;
     assert!(
@@ -356,5 +359,12 @@ async fn statements_are_timed_by_name_and_slow_ones_kept_with_their_plan() {
             .any(|s| s.metric == "db_query_duration_seconds" && s.labels.get("query") == Some("organizations.insert"))
     );
     assert!(sample_value(&metrics, "db_pool_max_connections", &[("pool", "write")]) == Some(1.0));
+    assert!(sample_value(&metrics, "db_pool_waiting", &[("pool", "read")]) == Some(0.0));
+    let acquire_buckets =
+        metrics.samples.iter().find(|s| s.metric == "db_pool_acquire_seconds" && s.labels.get("pool") == Some("read"));
+    assert!(
+        matches!(acquire_buckets.map(|s| &s.value), Some(prometheus_parse::Value::Histogram(_))),
+        "the connection wait is a histogram Prometheus can add up across instances"
+    );
     assert!(sample_value(&metrics, "process_resident_memory_bytes", &[]).is_some_and(|v| v > 0.0));
 }

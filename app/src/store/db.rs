@@ -9,17 +9,20 @@
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{
-    Arguments, AssertSqlSafe, ConnectOptions, Database, Executor, FromRow, IntoArguments, Postgres, Sqlite, Transaction,
+    Arguments, AssertSqlSafe, ConnectOptions, Database, Executor, FromRow, IntoArguments, Pool, Postgres, Sqlite,
+    Transaction,
 };
 use tracing::Instrument;
 use uuid::Uuid;
@@ -263,6 +266,8 @@ pub struct PoolStats {
     pub size: u32,
     pub idle: u32,
     pub max: u32,
+    /// Tasks waiting for a connection right now.
+    pub waiting: u32,
 }
 
 /// The connection pools of one of the two backends.
@@ -285,6 +290,21 @@ struct Watch {
     slow_query: Duration,
     /// The request these statements are run for, when it is being traced.
     trace: Option<RequestTrace>,
+    /// Tasks waiting for a connection, per pool (shared by every clone of this database).
+    waiting: Arc<Waiting>,
+}
+
+#[derive(Debug, Default)]
+struct Waiting {
+    /// The SQLite read pool, or PostgreSQL's one pool.
+    read: AtomicU32,
+    write: AtomicU32,
+}
+
+impl Waiting {
+    fn of(&self, pool: &str) -> &AtomicU32 {
+        if pool == "write" { &self.write } else { &self.read }
+    }
 }
 
 impl Watch {
@@ -317,6 +337,26 @@ impl Watch {
         (out, Some(elapsed.as_secs_f64() * 1000.0))
     }
 
+    /// Takes a connection from `pool`, timing the wait (`pool.acquire` among the statement
+    /// figures, `db_pool_acquire_seconds`) and counting the tasks waiting meanwhile.
+    async fn acquire<DB: Database>(
+        &self,
+        name: &'static str,
+        pool: &Pool<DB>,
+    ) -> Result<PoolConnection<DB>, sqlx::Error> {
+        let waiting = self.waiting.of(name);
+        waiting.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let connection = pool.acquire().await;
+        let elapsed = started.elapsed();
+        waiting.fetch_sub(1, Ordering::Relaxed);
+        if let Some(observer) = &self.observer {
+            metrics::histogram!("db_pool_acquire_seconds", "pool" => name).record(elapsed.as_secs_f64());
+            observer.query("pool.acquire", elapsed, connection.is_err());
+        }
+        connection
+    }
+
     fn report_slow(&self, sql: &Sql, elapsed_ms: f64, plan: Vec<String>) {
         if let Some(observer) = &self.observer {
             let text: String = sql.text.chars().take(2000).collect();
@@ -325,20 +365,33 @@ impl Watch {
     }
 }
 
+/// Runs `$run` (a statement on `$conn`) on a connection taken from `$pool`, timed.
+macro_rules! on_pool {
+    ($db:expr, $pool:expr, $name:expr, $sql:expr, |$conn:ident| $run:expr) => {
+        match $db.watch.acquire($name, $pool).await {
+            Ok(mut connection) => {
+                let $conn = &mut *connection;
+                $db.watch.timed($sql, $run).await
+            }
+            Err(error) => (Err(error), None),
+        }
+    };
+}
+
 macro_rules! on_read {
-    ($db:expr, |$e:ident| $body:expr) => {
+    ($db:expr, $sql:expr, |$conn:ident| $run:expr) => {
         match &$db.pools {
-            Pools::Sqlite { read: $e, .. } => $body,
-            Pools::Postgres($e) => $body,
+            Pools::Sqlite { read, .. } => on_pool!($db, read, "read", $sql, |$conn| $run),
+            Pools::Postgres(pool) => on_pool!($db, pool, "main", $sql, |$conn| $run),
         }
     };
 }
 
 macro_rules! on_write {
-    ($db:expr, |$e:ident| $body:expr) => {
+    ($db:expr, $sql:expr, |$conn:ident| $run:expr) => {
         match &$db.pools {
-            Pools::Sqlite { write: $e, .. } => $body,
-            Pools::Postgres($e) => $body,
+            Pools::Sqlite { write, .. } => on_pool!($db, write, "write", $sql, |$conn| $run),
+            Pools::Postgres(pool) => on_pool!($db, pool, "main", $sql, |$conn| $run),
         }
     };
 }
@@ -451,13 +504,13 @@ impl Db {
     }
 
     pub async fn fetch_all<T: Record>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
-        let (out, slow_ms) = on_read!(self, |pool| self.watch.timed(&sql, fetch_all_on(pool, &sql)).await);
+        let (out, slow_ms) = on_read!(self, &sql, |conn| fetch_all_on(conn, &sql));
         self.explain_if(slow_ms, sql);
         Ok(out?)
     }
 
     pub async fn fetch_optional<T: Record>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
-        let (out, slow_ms) = on_read!(self, |pool| self.watch.timed(&sql, fetch_optional_on(pool, &sql)).await);
+        let (out, slow_ms) = on_read!(self, &sql, |conn| fetch_optional_on(conn, &sql));
         self.explain_if(slow_ms, sql);
         Ok(out?)
     }
@@ -471,7 +524,7 @@ impl Db {
 
     /// Runs one statement outside a transaction, on the writer.
     pub async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
-        let (out, slow_ms) = on_write!(self, |pool| self.watch.timed(&sql, execute_on(pool, &sql)).await);
+        let (out, slow_ms) = on_write!(self, &sql, |conn| execute_on(conn, &sql));
         self.explain_if(slow_ms, sql);
         Ok(out?)
     }
@@ -512,6 +565,7 @@ impl Db {
             size,
             idle: u32::try_from(idle).unwrap_or(u32::MAX),
             max,
+            waiting: self.watch.waiting.of(pool).load(Ordering::Relaxed),
         };
         match &self.pools {
             Pools::Sqlite { read, write } => vec![
@@ -547,7 +601,12 @@ impl Db {
 
 impl From<&DbOptions> for Watch {
     fn from(options: &DbOptions) -> Self {
-        Watch { observer: options.observer.clone(), slow_query: options.slow_query, trace: None }
+        Watch {
+            observer: options.observer.clone(),
+            slow_query: options.slow_query,
+            trace: None,
+            waiting: Arc::default(),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use super::requests::{LATENCY_BUCKETS, SIZE_BUCKETS};
+use super::requests::{LATENCY_BUCKETS, SIZE_BUCKETS, STATEMENT_COUNT_BUCKETS};
 use crate::state::AppState;
 
 /// Who may read `/metrics`.
@@ -48,6 +48,12 @@ pub fn recorder() -> Result<PrometheusHandle, String> {
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Full("db_query_duration_seconds".into()), LATENCY_BUCKETS)
                 })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full("db_pool_acquire_seconds".into()), LATENCY_BUCKETS)
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full("http_request_db_queries".into()), STATEMENT_COUNT_BUCKETS)
+                })
                 .and_then(|b| b.install_recorder())
                 .map_err(|e| format!("cannot install the metrics recorder: {e}"))
         })
@@ -76,6 +82,7 @@ pub async fn metrics(
         metrics::gauge!("db_pool_connections", "pool" => pool.pool, "state" => "idle").set(f64::from(pool.idle));
         metrics::gauge!("db_pool_connections", "pool" => pool.pool, "state" => "busy").set(f64::from(busy));
         metrics::gauge!("db_pool_max_connections", "pool" => pool.pool).set(f64::from(pool.max));
+        metrics::gauge!("db_pool_waiting", "pool" => pool.pool).set(f64::from(pool.waiting));
     }
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
