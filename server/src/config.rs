@@ -414,6 +414,25 @@ mod tests {
     }
 
     #[test]
+    fn redis_and_trace_export_settings_are_checked() {
+        let base = || Config::for_database("sqlite://x.db");
+        let config = Config { redis_url: Some("http://cache:6379".into()), ..base() };
+        assert!(config.validate().unwrap_err().to_string().starts_with("REDIS_URL"));
+        let config = Config { redis_url: Some("redis://:s3cret@cache:6379".into()), ..base() };
+        assert!(config.validate().is_ok());
+        assert_eq!(config.shared_cache().map(|s| s.url), Some("redis://:s3cret@cache:6379".to_owned()));
+        let config = Config { cache_ttl_secs: 0, ..config };
+        assert_eq!(config.shared_cache(), None, "no shared cache when caching is off");
+        let config = Config { redis_key_prefix: "kp prod".into(), ..base() };
+        assert!(config.validate().unwrap_err().to_string().starts_with("REDIS_KEY_PREFIX"));
+        let config = Config { otlp_endpoint: Some("collector:4318".into()), ..base() };
+        assert!(config.validate().unwrap_err().to_string().starts_with("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        let config = Config { otlp_endpoint: Some("http://collector:4318/".into()), ..base() };
+        assert_eq!(config.otlp_traces_endpoint().as_deref(), Some("http://collector:4318/v1/traces"));
+        assert_eq!(base().otlp_traces_endpoint(), None);
+    }
+
+    #[test]
     fn https_is_known_from_the_public_url() {
         let config =
             Config { public_url: Some("https://crm.example.com".into()), ..Config::for_database("sqlite://x") };
