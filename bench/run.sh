@@ -44,10 +44,13 @@ server_pid=
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
 trap stop_server EXIT
 
-start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30)
-  MONITORING=$1 CACHE_TTL_SECS=${2:-30} "$SERVER" >"$WORK/server.log" 2>&1 &
+start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30), then a wrapper (valgrind …)
+  local monitoring=$1 ttl=${2:-30}
+  shift $(($# < 2 ? $# : 2))
+  MONITORING=$monitoring CACHE_TTL_SECS=$ttl "$@" "$SERVER" >"$WORK/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  # A minute: under valgrind the start (migrations, warm-up) is slow.
+  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "bench: the server did not start (see $WORK/server.log)"; exit 1
 }
 
@@ -83,8 +86,8 @@ done
 # The read cache on two read-heavy mixes, on and off: bench/mix.lua (the manager alone: 20 list
 # pages and 50 organizations, 0.5 % writes) and bench/team.lua (eight reps and the manager,
 # each with their own view and working set, 0.5 % writes).
-working_set() { # $1: cookie; prints the ids of 25 organizations that user sees, comma-separated
-  curl -fs -H "Cookie: $1" "$BASE/api/v1/organizations?per_page=25&sort=city" \
+working_set() { # $1: cookie, $2: how many (25); prints ids of organizations that user sees, comma-separated
+  curl -fs -H "Cookie: $1" "$BASE/api/v1/organizations?per_page=${2:-25}&sort=city" \
     | python3 -c 'import json, sys; print(",".join(o["id"] for o in json.load(sys.stdin)["items"]))'
 }
 team_file() { # target/bench/team.txt: "cookie|user id|ids" for each rep, then the manager
@@ -103,8 +106,7 @@ for script in mix team; do
     start_server true "$ttl"
     session=$(cookie)
     if [ "$script" = mix ]; then
-      curl -fs -H "Cookie: $session" "$BASE/api/v1/organizations?per_page=50&sort=city" \
-        | python3 -c 'import json, sys; print("\n".join(o["id"] for o in json.load(sys.stdin)["items"]))' >"$WORK/ids.txt"
+      working_set "$session" 50 | tr , '\n' >"$WORK/ids.txt"
     else
       team_file
     fi
@@ -139,15 +141,10 @@ done
 # shared 2-core machine drifts by more than the overhead, an instruction count does not.
 # Prints one number for $1 (MONITORING) and $2 (path), over $3 requests on one connection.
 instructions() {
-  local out="$WORK/callgrind" cookie_jar="$WORK/jar-cg" c
+  local out="$WORK/callgrind" c
   rm -f "$out".*
-  MONITORING=$1 CACHE_TTL_SECS=30 valgrind --tool=callgrind --callgrind-out-file="$out" \
-    "$SERVER" >"$WORK/callgrind-server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  curl -fs -c "$cookie_jar" -H 'Content-Type: application/json' \
-    -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
-  c=$(awk '$6 == "kp_session" { print "kp_session=" $7 }' "$cookie_jar")
+  start_server "$1" 30 valgrind --tool=callgrind --callgrind-out-file="$out"
+  c=$(cookie)
   urls() { for _ in $(seq 1 "$1"); do echo "url = \"$BASE$2\""; done; }
   urls 50 "$2" | curl -s -H "Cookie: $c" -K - >/dev/null # warm up
   callgrind_control --zero "$server_pid" >/dev/null

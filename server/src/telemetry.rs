@@ -53,7 +53,10 @@ pub fn init(config: &Config) -> Result<Telemetry, String> {
         let tracer = provider.tracer("kitchen-pantry");
         tracing_opentelemetry::layer().with_tracer(tracer).with_filter(EnvFilter::new(TRACES_FILTER))
     });
-    let _ = tracing_subscriber::registry().with(logs).with(traces).try_init();
+    if tracing_subscriber::registry().with(logs).with(traces).try_init().is_err() {
+        // A subscriber was already installed: its exporter (if any) is the one in use.
+        return Ok(Telemetry { provider: None });
+    }
     Ok(Telemetry { provider })
 }
 

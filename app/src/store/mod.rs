@@ -73,15 +73,11 @@ impl Store {
         Store { cache: Some(cache), ..self }
     }
 
-    /// The same store, tallying its statements and cache lookups into one request's trace.
-    pub fn traced(&self, trace: RequestTrace) -> Store {
-        Store { db: self.db.traced(trace), cache: self.cache.clone() }
-    }
-
-    /// The store for one request: traced when the request carries a [`RequestTrace`].
+    /// The store for one request: tallying its statements and cache lookups into the
+    /// request's trace when it carries a [`RequestTrace`].
     pub fn for_request(&self, extensions: &http::Extensions) -> Store {
         match extensions.get::<RequestTrace>() {
-            Some(trace) => self.traced(trace.clone()),
+            Some(trace) => Store { db: self.db.traced(trace.clone()), cache: self.cache.clone() },
             None => self.clone(),
         }
     }
@@ -111,7 +107,7 @@ impl Store {
             trace.cache_lookup(found.is_ok(), started.elapsed());
         }
         match found {
-            Ok((value, _)) => Ok(value),
+            Ok(value) => Ok(value),
             Err(ticket) => {
                 let value = read().await?;
                 cache.put(ticket, &key, &value);

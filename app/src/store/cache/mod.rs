@@ -15,8 +15,8 @@
 pub mod shared;
 
 use std::any::Any;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use moka::notification::RemovalCause;
@@ -102,8 +102,8 @@ fn scope_of(key: &str) -> Option<&str> {
 /// What a committed write makes stale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
-    /// Scoped entries of these scopes (`None`: everyone's) and these single records.
-    Records { scopes: Vec<Option<Uuid>>, records: Vec<(String, Uuid)> },
+    /// Scoped entries of these scopes (`None`: everyone's) and these single records (keys).
+    Records { scopes: Vec<Option<Uuid>>, records: Vec<String> },
     /// Every entry whose key starts with this (all of them for an empty prefix).
     Prefix(String),
 }
@@ -115,7 +115,7 @@ impl Change {
         let mut scopes = vec![None];
         scopes.extend(assignees.iter().flatten().map(|user| Some(*user)));
         scopes.dedup();
-        let records = organizations.iter().map(|id| (Kind::Organizations.name().to_owned(), *id)).collect();
+        let records = organizations.iter().map(|id| CacheKey::record(Kind::Organizations, *id).text).collect();
         Change::Records { scopes, records }
     }
 
@@ -127,13 +127,10 @@ impl Change {
     pub fn affects(&self, key: &str) -> bool {
         match self {
             Change::Prefix(prefix) => key.starts_with(prefix.as_str()),
-            Change::Records { scopes, records } => {
-                if let Some(scope) = scope_of(key) {
-                    scopes.iter().any(|s| scope_name(*s) == scope)
-                } else {
-                    records.iter().any(|(kind, id)| key.strip_prefix(kind.as_str()) == Some(&format!("|{id}")))
-                }
-            }
+            Change::Records { scopes, records } => match scope_of(key) {
+                Some(scope) => scopes.iter().any(|s| scope_name(*s) == scope),
+                None => records.iter().any(|record| record == key),
+            },
         }
     }
 }
@@ -178,11 +175,18 @@ struct Counters {
 
 type Value = Arc<dyn Any + Send + Sync>;
 
+type Counts = [Counters; Kind::ALL.len()];
+
 /// The in-process part, which the shared cache's listener reaches by a weak reference.
 struct Local {
     entries: moka::sync::Cache<String, Value>,
     generation: AtomicU64,
-    counters: [Counters; Kind::ALL.len()],
+    /// Shared with the eviction listener.
+    counters: Arc<Counts>,
+}
+
+fn count(counters: &Counts, kind: Kind, pick: impl Fn(&Counters) -> &AtomicU64) {
+    pick(&counters[kind.index()]).fetch_add(1, Ordering::Relaxed);
 }
 
 impl Local {
@@ -190,11 +194,6 @@ impl Local {
         self.generation.fetch_add(1, Ordering::AcqRel);
         match change {
             Change::Prefix(prefix) if prefix.is_empty() => self.entries.invalidate_all(),
-            Change::Records { scopes, records } if scopes.is_empty() => {
-                for (kind, id) in records {
-                    self.entries.invalidate(&format!("{kind}|{id}"));
-                }
-            }
             _ => {
                 let change = change.clone();
                 // Applies to entries present now, not to those stored afterwards.
@@ -203,10 +202,6 @@ impl Local {
                 }
             }
         }
-    }
-
-    fn count(&self, kind: Kind, pick: impl Fn(&Counters) -> &AtomicU64) {
-        pick(&self.counters[kind.index()]).fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -223,20 +218,18 @@ impl std::fmt::Debug for ReadCache {
     }
 }
 
-/// A ticket for storing what was read: only valid if nothing changed meanwhile.
-pub struct Ticket(u64);
-
-/// Where a lookup was answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Found {
-    Memory,
-    Shared,
+/// A ticket for storing what was read: the generations the read started in. Memory takes
+/// the value only if nothing changed meanwhile; Redis files it under the shared generation
+/// of the start, which a change in between has already left behind.
+pub struct Ticket {
+    local: u64,
+    shared: u64,
 }
 
 impl ReadCache {
     pub fn new(settings: CacheSettings) -> Self {
-        let evicted: Arc<std::sync::OnceLock<Weak<Local>>> = Arc::default();
-        let listener = Arc::clone(&evicted);
+        let counters: Arc<Counts> = Arc::new(std::array::from_fn(|_| Counters::default()));
+        let evictions = Arc::clone(&counters);
         let entries = moka::sync::Cache::builder()
             .max_capacity(settings.max_entries)
             .time_to_live(settings.ttl)
@@ -247,17 +240,10 @@ impl ReadCache {
                 }
                 let Some(kind) = Kind::of_key(&key) else { return };
                 metrics::counter!("cache_evictions_total", "cache" => kind.name()).increment(1);
-                if let Some(local) = listener.get().and_then(Weak::upgrade) {
-                    local.count(kind, |c| &c.evictions);
-                }
+                count(&evictions, kind, |c| &c.evictions);
             })
             .build();
-        let local = Arc::new(Local {
-            entries,
-            generation: AtomicU64::new(0),
-            counters: std::array::from_fn(|_| Counters::default()),
-        });
-        let _ = evicted.set(Arc::downgrade(&local));
+        let local = Arc::new(Local { entries, generation: AtomicU64::new(0), counters });
         ReadCache { local, shared: None, settings }
     }
 
@@ -284,27 +270,30 @@ impl ReadCache {
 
     /// The cached value under `key` (from memory, else from the shared cache, which is then
     /// kept in memory too), or a ticket to store it once read.
-    pub async fn get<T>(&self, key: &CacheKey) -> Result<(T, Found), Ticket>
+    pub async fn get<T>(&self, key: &CacheKey) -> Result<T, Ticket>
     where
         T: Clone + Send + Sync + DeserializeOwned + 'static,
     {
         // Taken before the lookup: a change from here on makes the ticket worthless.
-        let ticket = Ticket(self.local.generation.load(Ordering::Acquire));
+        let ticket = Ticket {
+            local: self.local.generation.load(Ordering::Acquire),
+            shared: self.shared.as_ref().map_or(0, SharedCache::generation),
+        };
         let kind = key.kind();
         if let Some(value) = self.local.entries.get(key.as_str()).and_then(|v| v.downcast_ref::<T>().cloned()) {
-            self.local.count(kind, |c| &c.hits);
+            count(&self.local.counters, kind, |c| &c.hits);
             metrics::counter!("cache_hits_total", "cache" => kind.name(), "layer" => "memory").increment(1);
-            return Ok((value, Found::Memory));
+            return Ok(value);
         }
         if let Some(shared) = &self.shared
             && let Some(value) = shared.get::<T>(key).await
         {
-            self.local.count(kind, |c| &c.shared_hits);
+            count(&self.local.counters, kind, |c| &c.shared_hits);
             metrics::counter!("cache_hits_total", "cache" => kind.name(), "layer" => "shared").increment(1);
             self.keep_local(&ticket, key, &value);
-            return Ok((value, Found::Shared));
+            return Ok(value);
         }
-        self.local.count(kind, |c| &c.misses);
+        count(&self.local.counters, kind, |c| &c.misses);
         metrics::counter!("cache_misses_total", "cache" => kind.name()).increment(1);
         Err(ticket)
     }
@@ -317,12 +306,12 @@ impl ReadCache {
         if self.keep_local(&ticket, key, value)
             && let Some(shared) = &self.shared
         {
-            shared.put(key, value);
+            shared.put(ticket.shared, key, value);
         }
     }
 
     fn keep_local<T: Clone + Send + Sync + 'static>(&self, ticket: &Ticket, key: &CacheKey, value: &T) -> bool {
-        if self.local.generation.load(Ordering::Acquire) != ticket.0 {
+        if self.local.generation.load(Ordering::Acquire) != ticket.local {
             return false;
         }
         self.local.entries.insert(key.as_str().to_owned(), Arc::new(value.clone()));
@@ -379,7 +368,7 @@ mod tests {
     }
 
     async fn read(cache: &ReadCache, key: &CacheKey) -> Option<i64> {
-        cache.get::<i64>(key).await.ok().map(|(value, _)| value)
+        cache.get::<i64>(key).await.ok()
     }
 
     async fn fill(cache: &ReadCache, key: &CacheKey, value: i64) {
@@ -392,7 +381,7 @@ mod tests {
         let cache = ReadCache::new(CacheSettings::default());
         let key = list_key(None, 1);
         fill(&cache, &key, 7).await;
-        assert_eq!(cache.get::<i64>(&key).await.ok(), Some((7, Found::Memory)));
+        assert_eq!(cache.get::<i64>(&key).await.ok(), Some(7));
         let stats = cache.stats().into_iter().find(|s| s.name == "organization_lists").unwrap();
         assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
         assert_eq!(stats.hit_ratio, Some(0.5));

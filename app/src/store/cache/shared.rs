@@ -119,8 +119,12 @@ impl SharedCache {
         format!("{}:cache:changes", self.0.settings.prefix)
     }
 
-    fn value_key(&self, key: &CacheKey) -> String {
-        let generation = self.0.generation.load(Ordering::Acquire);
+    /// The shared generation as this instance knows it now.
+    pub fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
+    }
+
+    fn value_key(&self, generation: u64, key: &CacheKey) -> String {
         format!("{}:cache:{generation}:{}", self.0.settings.prefix, key.as_str())
     }
 
@@ -174,17 +178,19 @@ impl SharedCache {
         if self.quiet() || !self.settle_owed_bump().await {
             return None;
         }
-        let bytes: Option<Vec<u8>> = self.run("reading", redis::cmd("GET").arg(self.value_key(key))).await?;
+        let bytes: Option<Vec<u8>> =
+            self.run("reading", redis::cmd("GET").arg(self.value_key(self.generation(), key))).await?;
         serde_json::from_slice(&bytes?).ok()
     }
 
-    /// Stores `value` in the background (the request does not wait for Redis).
-    pub fn put<T: Serialize>(&self, key: &CacheKey, value: &T) {
+    /// Stores `value`, read while the shared generation was `generation`, in the background
+    /// (the request does not wait for Redis).
+    pub fn put<T: Serialize>(&self, generation: u64, key: &CacheKey, value: &T) {
         if self.quiet() {
             return;
         }
         let Ok(bytes) = serde_json::to_vec(value) else { return };
-        let (this, key) = (self.clone(), self.value_key(key));
+        let (this, key) = (self.clone(), self.value_key(generation, key));
         let ttl = self.0.settings.ttl.as_secs().max(1);
         tokio::spawn(async move {
             let _: Option<()> = this.run("storing", redis::cmd("SET").arg(key).arg(bytes).arg("EX").arg(ttl)).await;
@@ -193,10 +199,13 @@ impl SharedCache {
 
     /// Moves every instance past `change`: a new generation, and the change published.
     pub async fn announce(&self, change: &Change) {
-        let Some(generation) = self.bump().await else {
-            self.0.bump_owed.store(true, Ordering::Release);
-            return;
-        };
+        match self.bump().await {
+            Some(generation) => self.publish(generation, change).await,
+            None => self.0.bump_owed.store(true, Ordering::Release),
+        }
+    }
+
+    async fn publish(&self, generation: u64, change: &Change) {
         let announcement = Announcement { origin: self.0.instance.clone(), generation, change: change.clone() };
         let payload = serde_json::to_string(&announcement).unwrap_or_default();
         let _: Option<i64> =
@@ -215,34 +224,19 @@ impl SharedCache {
         if !self.0.bump_owed.load(Ordering::Acquire) {
             return true;
         }
-        if self.bump().await.is_some() {
-            self.0.bump_owed.store(false, Ordering::Release);
-            let payload = serde_json::to_string(&Announcement {
-                origin: self.0.instance.clone(),
-                generation: self.0.generation.load(Ordering::Acquire),
-                change: Change::everything(),
-            })
-            .unwrap_or_default();
-            let _: Option<i64> =
-                self.run("announcing a change", redis::cmd("PUBLISH").arg(self.channel()).arg(payload)).await;
-            return true;
-        }
-        false
+        let Some(generation) = self.bump().await else { return false };
+        self.0.bump_owed.store(false, Ordering::Release);
+        // The other instances missed the change too.
+        self.publish(generation, &Change::everything()).await;
+        true
     }
 
     /// Answers a PING in time? For `/health`: the round trip, or why not.
     pub async fn check(&self) -> Result<Duration, String> {
         let started = Instant::now();
-        let mut connection = self.0.connection.clone();
-        match tokio::time::timeout(self.0.settings.timeout, redis::cmd("PING").query_async::<String>(&mut connection))
-            .await
-        {
-            Ok(Ok(_)) => {
-                self.succeeded();
-                Ok(started.elapsed())
-            }
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("no answer within {} ms", self.0.settings.timeout.as_millis())),
+        match self.run::<String>("answering a ping", &redis::cmd("PING")).await {
+            Some(_) => Ok(started.elapsed()),
+            None => Err(self.status().error.unwrap_or_else(|| "no answer".to_owned())),
         }
     }
 
