@@ -27,10 +27,15 @@ use leptos_router::{Lazy, SsrMode, path};
 use components::{AppHeader, provide_session};
 use pages::account::AccountPage;
 use pages::contacts::{EditContactPage, NewContactPage};
+use pages::dashboard::DashboardPage;
 use pages::home::HomePage;
+use pages::interactions::{EditInteractionPage, InteractionsPage, LogVisitPage};
 use pages::login::LoginPage;
 use pages::not_found::NotFound;
+use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
 use pages::organizations::{EditOrganizationPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage};
+use pages::reports::ReportsPage;
+use pages::today::TodayPage;
 use pages::users::UsersPage;
 
 /// The HTML document around the app, rendered on the server.
@@ -92,6 +97,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/:id/edit") view={Lazy::<EditOrganizationPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/contacts/new") view={Lazy::<NewContactPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view={Lazy::<EditContactPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/today") view={Lazy::<TodayPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/log") view={Lazy::<LogVisitPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/interactions") view={Lazy::<InteractionsPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/interactions/:id/edit") view={Lazy::<EditInteractionPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view={Lazy::<DashboardPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view={Lazy::<ReportsPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/pipeline") view={Lazy::<PipelinePage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/opportunities/new") view={Lazy::<NewOpportunityPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/opportunities/:id") view={Lazy::<OpportunityDetailPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/opportunities/:id/edit") view={Lazy::<EditOpportunityPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<AccountPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
                 </Routes>

@@ -2,8 +2,9 @@
 //! SQLite file, and on a fresh PostgreSQL schema when `TEST_POSTGRES_URL` is set.
 
 use app::model::{
-    AuditAction, ContactDraft, ContactQuery, CurrentUser, OrganizationDraft, OrganizationKind, OrganizationQuery,
-    OrganizationSort, Priority, Role, Segment, SortDirection, query::parse_query_string,
+    AuditAction, ContactDraft, ContactQuery, CurrentUser, InteractionDraft, InteractionItem, InteractionKind,
+    InteractionQuery, OrganizationDraft, OrganizationKind, OrganizationQuery, OrganizationSort, Outcome, Page,
+    Priority, Role, Segment, SortDirection, query::parse_query_string,
 };
 use app::store::{Actor, BackendKind, DbOptions, NewUser, Store, StoreError};
 use uuid::Uuid;
@@ -106,6 +107,14 @@ store_tests!(
     a_rep_sees_and_changes_only_their_accounts,
     read_only_and_managers_follow_the_roles_table,
     sessions_and_lockout_state_round_trip,
+    logging_a_visit_keeps_the_organization_in_step,
+    interaction_lists_filter_page_and_follow_the_roles,
+    today_reads_follow_ups_and_neglected_accounts,
+    interactions_name_only_their_organizations_records,
+    deals_move_through_the_pipeline_with_their_history,
+    the_board_totals_value_and_weighted_value_per_stage,
+    dashboard_figures_are_pinned_on_a_fixture,
+    reports_count_by_kind_and_rank_accounts,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
@@ -595,4 +604,478 @@ async fn sessions_and_lockout_state_round_trip(store: &Store) {
     assert_eq!((account.failed_login_count, account.locked_until), (0, None), "a sign-in clears the failures");
     store.set_password_hash(user.id, Some("$argon2id$new")).await.unwrap();
     assert!(store.session(&hash).await.unwrap().is_none(), "a new password ends every session");
+}
+
+fn visit(org: Uuid, days_ago: i64) -> InteractionDraft {
+    InteractionDraft {
+        occurred_at: Some(app::store::now() - chrono::Duration::days(days_ago)),
+        outcome: Some(Outcome::Positive),
+        ..InteractionDraft::new(org, InteractionKind::Visit)
+    }
+}
+
+fn in_days(days: i64) -> chrono::NaiveDate {
+    (app::store::now() + chrono::Duration::days(days)).date_naive()
+}
+
+fn kinds(page: &Page<InteractionItem>) -> Vec<InteractionKind> {
+    page.items.iter().map(|i| i.interaction.kind).collect()
+}
+
+async fn logging_a_visit_keeps_the_organization_in_step(store: &Store) {
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let admin = person(store, "Ada Admin", Role::Admin).await;
+    let org = store.create_organization(&Actor::system(), None, draft_for("Trattoria", ann.id)).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+
+    let first_draft = InteractionDraft {
+        kind: InteractionKind::Tasting,
+        follow_up_on: Some(in_days(3)),
+        follow_up_notes: Some("Tasting".into()),
+        ..visit(org.id, 2)
+    };
+    let first = access.create_interaction(None, first_draft, None).await.unwrap();
+    assert_eq!((first.user_id, first.created_by, first.version), (ann.id, Some(ann.id), 1));
+    let read = store.organization(org.id).await.unwrap();
+    assert_eq!(read.last_interaction_at, Some(first.occurred_at));
+    assert_eq!(read.next_follow_up_at.map(|at| at.date_naive()), Some(in_days(3)));
+    assert_eq!(read.version, org.version, "derived dates do not make an edit of the account conflict");
+
+    // The follow-up visit completes the first one's follow-up, in one transaction.
+    let second = access.create_interaction(None, visit(org.id, 0), Some(first.id)).await.unwrap();
+    let first_now = store.interaction(first.id).await.unwrap();
+    assert!(first_now.follow_up_done);
+    assert_eq!(first_now.version, 2);
+    let history = store.history("interaction", first.id).await.unwrap();
+    assert_eq!(history[0].changes["follow_up_done"]["new"], true);
+    let read = store.organization(org.id).await.unwrap();
+    assert_eq!(read.last_interaction_at, Some(second.occurred_at));
+    assert_eq!(read.next_follow_up_at, None, "no open follow-up is left");
+
+    // Editing the newest back in time, then deleting it, moves the last interaction back.
+    let mut older = second.to_draft();
+    older.occurred_at = Some(first.occurred_at - chrono::Duration::days(1));
+    let edited = access.update_interaction(second.id, second.version, older).await.unwrap();
+    assert_eq!(edited.version, 2);
+    assert_eq!(store.organization(org.id).await.unwrap().last_interaction_at, Some(first.occurred_at));
+    let stale = access.update_interaction(second.id, 1, second.to_draft()).await;
+    assert!(matches!(stale, Err(StoreError::Stale { current: 2, .. })), "{stale:?}");
+    assert!(matches!(access.delete_interaction(first.id, None).await, Err(StoreError::Forbidden(_))));
+    store.access(admin, Actor::default()).delete_interaction(first.id, Some(2)).await.unwrap();
+    assert_eq!(store.organization(org.id).await.unwrap().last_interaction_at, Some(edited.occurred_at));
+    let actions: Vec<AuditAction> =
+        store.history("interaction", first.id).await.unwrap().iter().map(|h| h.action).collect();
+    assert_eq!(actions, [AuditAction::Delete, AuditAction::Update, AuditAction::Create]);
+}
+
+async fn interaction_lists_filter_page_and_follow_the_roles(store: &Store) {
+    let (ann, bob) = (person(store, "Ann Rep", Role::SalesRep).await, person(store, "Bob Rep", Role::SalesRep).await);
+    let system = Actor::system();
+    let mine = store.create_organization(&system, None, draft_for("Ann Cafe", ann.id)).await.unwrap();
+    let theirs = store.create_organization(&system, None, draft_for("Bob Cafe", bob.id)).await.unwrap();
+    let ann_access = store.access(ann.clone(), Actor::default());
+    for (days, kind) in [(3, InteractionKind::Call), (2, InteractionKind::Tasting), (1, InteractionKind::Visit)] {
+        ann_access.create_interaction(None, InteractionDraft { kind, ..visit(mine.id, days) }, None).await.unwrap();
+    }
+    let follow_up = InteractionDraft {
+        outcome: Some(Outcome::FollowUpNeeded),
+        follow_up_on: Some(in_days(5)),
+        ..visit(theirs.id, 0)
+    };
+    store.access(bob.clone(), Actor::default()).create_interaction(None, follow_up, None).await.unwrap();
+
+    let all = store.list_interactions(&InteractionQuery::default()).await.unwrap();
+    assert_eq!(all.total, 4);
+    assert_eq!(
+        kinds(&all),
+        [InteractionKind::Visit, InteractionKind::Visit, InteractionKind::Tasting, InteractionKind::Call],
+        "newest first"
+    );
+    let ann_sees = ann_access.list_interactions(&InteractionQuery::default()).await.unwrap();
+    assert_eq!(ann_sees.total, 3, "a rep sees only their accounts' interactions");
+    assert!(
+        ann_sees.items.iter().all(|i| i.organization_name == "Ann Cafe" && i.author_name.as_deref() == Some("Ann Rep"))
+    );
+    let tastings = InteractionQuery { kind: Some(InteractionKind::Tasting), ..Default::default() };
+    assert_eq!(store.list_interactions(&tastings).await.unwrap().total, 1);
+    let open =
+        store.list_interactions(&InteractionQuery { open_follow_ups: true, ..Default::default() }).await.unwrap();
+    assert_eq!(open.items.iter().map(|i| i.organization_name.as_str()).collect::<Vec<_>>(), ["Bob Cafe"]);
+    let by_bob =
+        InteractionQuery { user_id: Some(bob.id), outcome: Some(Outcome::FollowUpNeeded), ..Default::default() };
+    assert_eq!(store.list_interactions(&by_bob).await.unwrap().total, 1);
+    let page_two = InteractionQuery {
+        organization_id: Some(mine.id),
+        per_page: 2,
+        page: 2,
+        direction: app::model::SortDirection::Asc,
+        ..Default::default()
+    };
+    let page = store.list_interactions(&page_two).await.unwrap();
+    assert_eq!((page.total, kinds(&page)), (3, vec![InteractionKind::Visit]), "oldest first, second page");
+
+    // A deleted organization takes its interactions out of every list.
+    store.delete_organization(&system, theirs.id, None).await.unwrap();
+    assert_eq!(store.list_interactions(&InteractionQuery::default()).await.unwrap().total, 3);
+}
+
+async fn today_reads_follow_ups_and_neglected_accounts(store: &Store) {
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    let a = |name: &str, user: Uuid| OrganizationDraft { priority: app::model::Priority::A, ..draft_for(name, user) };
+    let never = store.create_organization(&system, None, a("Never Visited", ann.id)).await.unwrap();
+    let long_ago = store.create_organization(&system, None, a("Long Ago", ann.id)).await.unwrap();
+    let recent = store.create_organization(&system, None, a("Seen Lately", ann.id)).await.unwrap();
+    store.create_organization(&system, None, draft_for("Priority C", ann.id)).await.unwrap();
+    store.create_organization(&system, None, a("Bob's Account", bob.id)).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+    let with_follow_up = |org: Uuid, days_ago: i64, due_in: i64| InteractionDraft {
+        follow_up_on: Some(in_days(due_in)),
+        ..visit(org, days_ago)
+    };
+    let overdue = access.create_interaction(None, with_follow_up(long_ago.id, 40, -2), None).await.unwrap();
+    let today = access.create_interaction(None, with_follow_up(recent.id, 1, 0), None).await.unwrap();
+    let soon = access.create_interaction(None, with_follow_up(recent.id, 0, 7), None).await.unwrap();
+    access.create_interaction(None, with_follow_up(recent.id, 0, 9), None).await.unwrap();
+
+    let due = access.my_follow_ups(app::model::Due::horizon(in_days(0))).await.unwrap();
+    assert_eq!(due.iter().map(|i| i.interaction.id).collect::<Vec<_>>(), [overdue.id, today.id, soon.id]);
+    assert!(store.follow_ups_due(bob.id, in_days(30), None).await.unwrap().is_empty(), "only the author's");
+
+    let (accounts, total) = access.accounts_to_visit(app::store::now() - chrono::Duration::days(30)).await.unwrap();
+    assert_eq!(accounts.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Never Visited", "Long Ago"]);
+    assert_eq!(total, 2);
+    assert_eq!(accounts[0].id, never.id);
+    let manager = person(store, "Max Manager", Role::Manager).await;
+    let (_, team_total) = store
+        .access(manager, Actor::default())
+        .accounts_to_visit(app::store::now() - chrono::Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(team_total, 3, "a manager sees the team's");
+}
+
+async fn interactions_name_only_their_organizations_records(store: &Store) {
+    let (ann, bob) = (person(store, "Ann Rep", Role::SalesRep).await, person(store, "Bob Rep", Role::SalesRep).await);
+    let system = Actor::system();
+    let mine = store.create_organization(&system, None, draft_for("Ann Cafe", ann.id)).await.unwrap();
+    let other = store.create_organization(&system, None, draft_for("Ann Bistro", ann.id)).await.unwrap();
+    let theirs = store.create_organization(&system, None, draft_for("Bob Cafe", bob.id)).await.unwrap();
+    let elsewhere = store.create_contact(&system, None, contact(other.id, "Olga")).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+
+    let wrong_contact = InteractionDraft { contact_id: Some(elsewhere.id), ..visit(mine.id, 0) };
+    let refused = access.create_interaction(None, wrong_contact, None).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(ref f)) if f.contains_key("contact_id")), "{refused:?}");
+    let planted = access.create_interaction(None, visit(theirs.id, 0), None).await;
+    assert!(matches!(planted, Err(StoreError::Invalid(ref f)) if f.contains_key("organization_id")), "{planted:?}");
+    let future =
+        InteractionDraft { occurred_at: Some(app::store::now() + chrono::Duration::days(1)), ..visit(mine.id, 0) };
+    let refused = access.create_interaction(None, future, None).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(ref f)) if f.contains_key("occurred_at")), "{refused:?}");
+
+    let promised = InteractionDraft { follow_up_on: Some(in_days(2)), ..visit(other.id, 0) };
+    let promised = access.create_interaction(None, promised, None).await.unwrap();
+    let crossed = access.create_interaction(None, visit(mine.id, 0), Some(promised.id)).await;
+    assert!(matches!(crossed, Err(StoreError::Invalid(ref f)) if f.contains_key("completes")), "{crossed:?}");
+    assert!(
+        store
+            .list_interactions(&InteractionQuery { organization_id: Some(mine.id), ..Default::default() })
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "a refused log leaves nothing behind"
+    );
+
+    let id = Uuid::now_v7();
+    access.create_interaction(Some(id), visit(mine.id, 0), None).await.unwrap();
+    let again = access.create_interaction(Some(id), visit(mine.id, 0), None).await;
+    assert!(matches!(again, Err(StoreError::Exists { .. })), "{again:?}");
+    let viewer = store.access(person(store, "Vera Viewer", Role::ReadOnly).await, Actor::default());
+    assert!(matches!(viewer.create_interaction(None, visit(mine.id, 0), None).await, Err(StoreError::Forbidden(_))));
+    assert_eq!(viewer.interaction(id).await.unwrap().id, id);
+    let bob_access = store.access(bob, Actor::default());
+    assert!(matches!(bob_access.interaction(id).await, Err(StoreError::NotFound(_))));
+}
+
+fn deal(org: Uuid, name: &str, stage: app::model::Stage, value_dollars: i64) -> app::model::OpportunityDraft {
+    app::model::OpportunityDraft {
+        stage,
+        estimated_value_cents: Some(value_dollars * 100),
+        close_reason: match stage {
+            app::model::Stage::ClosedWon => Some(app::model::CloseReason::Relationship),
+            app::model::Stage::ClosedLost => Some(app::model::CloseReason::Competitor),
+            _ => None,
+        },
+        ..app::model::OpportunityDraft::new(org, name)
+    }
+}
+
+async fn deals_move_through_the_pipeline_with_their_history(store: &Store) {
+    use app::model::{CloseReason, Stage};
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let org = store.create_organization(&Actor::system(), None, draft_for("Deal Diner", ann.id)).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+    let created =
+        access.create_opportunity(None, deal(org.id, "Holiday menu", Stage::Prospecting, 12_000)).await.unwrap();
+    assert_eq!((created.owner_id, created.probability, created.version), (ann.id, 10, 1));
+
+    let moved = access.move_opportunity(created.id, 1, Stage::Proposal, None).await.unwrap();
+    assert_eq!((moved.stage, moved.probability), (Stage::Proposal, 50), "the stage's default probability");
+    assert!(moved.stage_entered_at > created.stage_entered_at);
+    let mut edited = moved.to_draft();
+    edited.probability = Some(65);
+    let edited = access.update_opportunity(moved.id, moved.version, edited).await.unwrap();
+    assert_eq!((edited.probability, edited.stage_entered_at), (65, moved.stage_entered_at), "a set value stands");
+
+    let no_reason = access.move_opportunity(created.id, edited.version, Stage::ClosedWon, None).await;
+    assert!(matches!(no_reason, Err(StoreError::Invalid(ref f)) if f.contains_key("close_reason")), "{no_reason:?}");
+    let wrong_side =
+        access.move_opportunity(created.id, edited.version, Stage::ClosedWon, Some(CloseReason::Competitor));
+    assert!(matches!(wrong_side.await, Err(StoreError::Invalid(_))));
+    let won =
+        access.move_opportunity(created.id, edited.version, Stage::ClosedWon, Some(CloseReason::Price)).await.unwrap();
+    assert_eq!((won.probability, won.close_reason), (100, Some(CloseReason::Price)));
+    assert_eq!(won.actual_close_date, Some(app::store::now().date_naive()));
+
+    let reopened = access.move_opportunity(created.id, won.version, Stage::Negotiation, None).await.unwrap();
+    assert_eq!((reopened.probability, reopened.close_reason, reopened.actual_close_date), (75, None, None));
+    let stale = access.move_opportunity(created.id, won.version, Stage::Proposal, None).await;
+    assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+
+    let (changes, audit) = access.opportunity_history(created.id).await.unwrap();
+    let path: Vec<(Option<Stage>, Stage)> = changes.iter().map(|c| (c.from_stage, c.to_stage)).collect();
+    assert_eq!(
+        path,
+        [
+            (Some(Stage::ClosedWon), Stage::Negotiation),
+            (Some(Stage::Proposal), Stage::ClosedWon),
+            (Some(Stage::Prospecting), Stage::Proposal),
+            (None, Stage::Prospecting),
+        ]
+    );
+    assert!(changes.iter().all(|c| c.changed_by_name.as_deref() == Some("Ann Rep")));
+    assert_eq!(audit.len(), 5);
+
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let bob_access = store.access(bob, Actor::default());
+    assert!(matches!(bob_access.opportunity(created.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(access.delete_opportunity(created.id, None).await, Err(StoreError::Forbidden(_))));
+}
+
+async fn the_board_totals_value_and_weighted_value_per_stage(store: &Store) {
+    use app::model::Stage;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    let mine = store.create_organization(&system, None, draft_for("Ann Cafe", ann.id)).await.unwrap();
+    let theirs = store.create_organization(&system, None, draft_for("Bob Cafe", bob.id)).await.unwrap();
+    let create = |owner: Uuid, d: app::model::OpportunityDraft| async move {
+        store.create_opportunity(&Actor::user(owner), owner, None, d).await.unwrap()
+    };
+    create(ann.id, deal(mine.id, "A1", Stage::Prospecting, 1_000)).await;
+    create(ann.id, deal(mine.id, "A2", Stage::Proposal, 3_000)).await;
+    create(ann.id, deal(mine.id, "A3", Stage::Proposal, 1_001)).await;
+    create(ann.id, deal(mine.id, "A4", Stage::ClosedWon, 5_000)).await;
+    let unpriced =
+        app::model::OpportunityDraft { estimated_value_cents: None, ..deal(mine.id, "A5", Stage::Proposal, 0) };
+    create(ann.id, unpriced).await;
+    create(bob.id, deal(theirs.id, "B1", Stage::Negotiation, 10_000)).await;
+
+    let today = app::store::now().date_naive();
+    let all = app::store::BoardQuery { visible_to: None, owner_id: None, closed_since: today };
+    let totals = store.pipeline_totals(&all).await.unwrap();
+    let row = |stage: Stage| *totals.iter().find(|t| t.stage == stage).unwrap();
+    assert_eq!(totals.len(), 6, "every stage, empty ones too");
+    assert_eq!((row(Stage::Prospecting).deals, row(Stage::Prospecting).value_cents), (1, 100_000));
+    assert_eq!(row(Stage::Prospecting).weighted_cents, 10_000);
+    assert_eq!((row(Stage::Proposal).deals, row(Stage::Proposal).value_cents), (3, 400_100));
+    assert_eq!(row(Stage::Proposal).weighted_cents, 200_050);
+    assert_eq!(row(Stage::Negotiation).weighted_cents, 750_000);
+    assert_eq!((row(Stage::ClosedWon).deals, row(Stage::ClosedWon).value_cents), (1, 500_000));
+    assert_eq!(row(Stage::Qualification).deals, 0);
+    assert_eq!(store.opportunity_board(&all).await.unwrap().len(), 6);
+
+    let later = app::store::BoardQuery { closed_since: today.succ_opt().unwrap(), ..all };
+    assert_eq!(
+        store.pipeline_totals(&later).await.unwrap().iter().find(|t| t.stage == Stage::ClosedWon).unwrap().deals,
+        0
+    );
+    let ann_access = store.access(ann.clone(), Actor::default());
+    let (board, totals) = ann_access.opportunity_board(None, today).await.unwrap();
+    assert_eq!(board.len(), 5, "a rep's board holds their accounts' deals");
+    assert_eq!(totals.iter().map(|t| t.deals).sum::<i64>(), 5);
+    assert_eq!(board[0].organization_name, "Ann Cafe");
+    assert_eq!(board[0].owner_name.as_deref(), Some("Ann Rep"));
+    store.delete_organization(&system, mine.id, None).await.unwrap();
+    assert_eq!(store.opportunity_board(&all).await.unwrap().len(), 1, "deals of deleted accounts leave the board");
+}
+
+/// Moves a record's dates back in time (what a test cannot wait for).
+async fn backdate(store: &Store, table: &str, column: &str, id: Uuid, to: chrono::DateTime<chrono::Utc>) {
+    let text = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+    let sql = app::store::Sql::new("test.backdate", text).bind(to).bind(id);
+    store.db().execute(sql).await.expect("backdate");
+}
+
+/// The KPIs of domain.md on a small data set built to catch every known mistake of the
+/// seeds' SQL: a won deal at an account with several contacts and interactions (a join
+/// would multiply its value), soft-deleted rows and a deleted account (to be left out),
+/// interactions counted by when they happened (not when they were typed in), open and won
+/// deals apart.
+async fn dashboard_figures_are_pinned_on_a_fixture(store: &Store) {
+    use app::model::dashboard::{Kpis, Period};
+    use app::model::{Priority, Stage};
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let manager = person(store, "Max Manager", Role::Manager).await;
+    let admin = person(store, "Ada Admin", Role::Admin).await;
+    let system = Actor::system();
+    let now = app::store::now();
+    let today = now.date_naive();
+    let days = chrono::Duration::days;
+    let a = |name: &str, user: Option<Uuid>| OrganizationDraft {
+        priority: Priority::A,
+        assigned_user_id: user,
+        ..draft(name)
+    };
+    let org1 = store.create_organization(&system, None, a("Ann A", Some(ann.id))).await.unwrap();
+    let org2 = store.create_organization(&system, None, draft_for("Ann C", ann.id)).await.unwrap();
+    let org3 = store.create_organization(&system, None, a("Bob A", Some(bob.id))).await.unwrap();
+    store.create_organization(&system, None, draft("Nobody's")).await.unwrap();
+    let gone = store.create_organization(&system, None, a("Closed Down", Some(ann.id))).await.unwrap();
+    for (org, name) in [(org1.id, "Cleo"), (org1.id, "Dan"), (org2.id, "Eve"), (org3.id, "Finn"), (gone.id, "Gus")] {
+        store.create_contact(&system, None, contact(org, name)).await.unwrap();
+    }
+    let dropped = store.create_contact(&system, None, contact(org1.id, "Hal")).await.unwrap();
+    store.delete_contact(&system, dropped.id, None).await.unwrap();
+
+    let ann_logs = |draft: InteractionDraft| {
+        let actor = Actor::user(ann.id);
+        async move { store.create_interaction(&actor, ann.id, None, draft, None).await.unwrap() }
+    };
+    let dated = [0, 1, 40];
+    ann_logs(InteractionDraft { follow_up_on: Some(in_days(1)), ..visit(org1.id, 0) }).await;
+    ann_logs(InteractionDraft { follow_up_on: Some(in_days(-1)), ..visit(org1.id, 1) }).await;
+    ann_logs(InteractionDraft { follow_up_on: Some(in_days(-30)), follow_up_done: true, ..visit(org1.id, 40) }).await;
+    // Typed in today about a visit 70 days ago: outside the range, whatever its created_at.
+    ann_logs(visit(org1.id, 70)).await;
+    let deleted = ann_logs(visit(org1.id, 0)).await;
+    store.delete_interaction(&system, deleted.id, None).await.unwrap();
+    ann_logs(visit(gone.id, 0)).await;
+    store.create_interaction(&Actor::user(bob.id), bob.id, None, visit(org3.id, 0), None).await.unwrap();
+
+    let owned = |owner: Uuid, d: app::model::OpportunityDraft| async move {
+        store.create_opportunity(&Actor::user(owner), owner, None, d).await.unwrap()
+    };
+    owned(ann.id, deal(org1.id, "Won at Ann A", Stage::ClosedWon, 1_000)).await;
+    owned(ann.id, deal(org1.id, "Open at Ann A", Stage::Proposal, 2_000)).await;
+    let stale = owned(ann.id, deal(org2.id, "Dragging on", Stage::Negotiation, 4_000)).await;
+    backdate(store, "opportunities", "stage_entered_at", stale.id, now - days(50)).await;
+    backdate(store, "opportunities", "created_at", stale.id, now - days(60)).await;
+    owned(ann.id, deal(gone.id, "Won at a closed account", Stage::ClosedWon, 9_999)).await;
+    let old_win = owned(bob.id, deal(org3.id, "Won long ago", Stage::ClosedWon, 500)).await;
+    let text = "UPDATE opportunities SET actual_close_date = $1 WHERE id = $2";
+    let sql = app::store::Sql::new("test.backdate", text).bind(today - days(200)).bind(old_win.id);
+    store.db().execute(sql).await.unwrap();
+    owned(bob.id, deal(org3.id, "Small start", Stage::Prospecting, 100)).await;
+    store.delete_organization(&system, gone.id, None).await.unwrap();
+
+    let period = Period::new(today, Some(today - days(50)), Some(today)).unwrap();
+    let this_week = dated.iter().filter(|d| today - days(**d) >= period.week_start()).count() as i64;
+    let this_month = dated.iter().filter(|d| today - days(**d) >= period.month_start()).count() as i64;
+    let team = store.access(manager.clone(), Actor::default());
+    let (rows, weekly, stages) = team.dashboard(None, period).await.unwrap();
+    let row = |id: Option<Uuid>| rows.iter().find(|(rep, _)| *rep == id).map(|(_, k)| *k).unwrap_or_default();
+    let expected_ann = Kpis {
+        organizations: 2,
+        a_priority: 1,
+        contacts: 3,
+        interactions_this_week: this_week,
+        interactions_this_month: this_month,
+        interactions_in_range: 3,
+        open_opportunities: 2,
+        pipeline_cents: 600_000,
+        weighted_cents: 400_000,
+        won_deals: 1,
+        won_cents: 100_000,
+        follow_ups_due: 1,
+        stale_deals: 1,
+    };
+    assert_eq!(row(Some(ann.id)), expected_ann);
+    let expected_bob = Kpis {
+        organizations: 1,
+        a_priority: 1,
+        contacts: 1,
+        interactions_this_week: 1,
+        interactions_this_month: 1,
+        interactions_in_range: 1,
+        open_opportunities: 1,
+        pipeline_cents: 10_000,
+        weighted_cents: 1_000,
+        ..Kpis::default()
+    };
+    assert_eq!(row(Some(bob.id)), expected_bob);
+    assert_eq!(row(None), Kpis { organizations: 1, ..Kpis::default() }, "unassigned accounts count for the team");
+    let total = Kpis::total(rows.iter().map(|(_, k)| k));
+    assert_eq!((total.organizations, total.contacts, total.won_cents), (4, 4, 100_000));
+    assert_eq!(weekly.iter().map(|w| w.1).sum::<i64>(), 4, "70 days ago is outside the 8 weeks");
+    let negotiation = stages.iter().find(|s| s.stage == Stage::Negotiation).unwrap();
+    assert_eq!((negotiation.deals, negotiation.weighted_cents), (1, 300_000));
+
+    // One rep: the filter for a manager, the only choice for a rep.
+    let (rows, _, _) = team.dashboard(Some(ann.id), period).await.unwrap();
+    assert_eq!(rows.iter().map(|(rep, _)| *rep).collect::<Vec<_>>(), [Some(ann.id)]);
+    let (rows, _, _) = store.access(bob.clone(), Actor::default()).dashboard(Some(ann.id), period).await.unwrap();
+    assert_eq!(rows, vec![(Some(bob.id), expected_bob)], "a rep sees only their own figures");
+    let (rows, _, _) =
+        store.access(admin, Actor::default()).dashboard(None, Period::this_quarter(today)).await.unwrap();
+    assert!(rows.iter().any(|(rep, k)| *rep == Some(ann.id) && k.won_cents == 100_000));
+}
+
+async fn reports_count_by_kind_and_rank_accounts(store: &Store) {
+    use app::model::Stage;
+    use app::model::dashboard::Period;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let manager = person(store, "Max Manager", Role::Manager).await;
+    let system = Actor::system();
+    let big = store.create_organization(&system, None, draft_for("Big Account", ann.id)).await.unwrap();
+    let small = store.create_organization(&system, None, draft_for("Small Account", ann.id)).await.unwrap();
+    let quiet = store.create_organization(&system, None, draft_for("Quiet Account", ann.id)).await.unwrap();
+    let log = |draft: InteractionDraft| {
+        let actor = Actor::user(ann.id);
+        async move { store.create_interaction(&actor, ann.id, None, draft, None).await.unwrap() }
+    };
+    log(InteractionDraft { kind: InteractionKind::Tasting, ..visit(big.id, 0) }).await;
+    log(InteractionDraft { kind: InteractionKind::Tasting, outcome: Some(Outcome::OrderPlaced), ..visit(big.id, 1) }).await;
+    log(InteractionDraft { outcome: None, ..visit(small.id, 2) }).await;
+    log(visit(quiet.id, 100)).await;
+    for (org, value) in [(big.id, 9_000), (big.id, 1_000), (small.id, 2_500)] {
+        store.create_opportunity(&Actor::user(ann.id), ann.id, None, deal(org, "Won", Stage::ClosedWon, value)).await.unwrap();
+    }
+    store.create_opportunity(&Actor::user(ann.id), ann.id, None, deal(big.id, "Next", Stage::Proposal, 700)).await.unwrap();
+
+    let today = app::store::now().date_naive();
+    let period = Period::new(today, Some(today - chrono::Duration::days(30)), Some(today)).unwrap();
+    let (weekly, volume, _, top) = store.access(manager, Actor::default()).reports(None, period).await.unwrap();
+    let mut volume = volume;
+    volume.sort_by_key(|(k, o, _)| (*k, *o));
+    assert_eq!(
+        volume,
+        [
+            (InteractionKind::Visit, None, 1),
+            (InteractionKind::Tasting, Some(Outcome::Positive), 1),
+            (InteractionKind::Tasting, Some(Outcome::OrderPlaced), 1),
+        ]
+    );
+    let ranked: Vec<(&str, i64, i64, i64, i64)> = top
+        .iter()
+        .map(|o| (o.name.as_str(), o.won_deals, o.won_cents, o.interactions, o.open_pipeline_cents))
+        .collect();
+    assert_eq!(ranked, [("Big Account", 2, 1_000_000, 2, 70_000), ("Small Account", 1, 250_000, 1, 0)]);
+    assert_eq!(weekly.len(), 1);
+    assert_eq!(weekly[0].0, Some(ann.id));
+    assert_eq!(weekly[0].1.iter().map(|w| w.1).sum::<i64>(), 3, "100 days ago is outside the 8 weeks");
 }

@@ -2,9 +2,14 @@
 //! process, in the browser they become HTTP calls under `/api/…`.
 
 pub mod contacts;
+pub mod dashboard;
 pub mod home;
+pub mod interactions;
+pub mod opportunities;
 pub mod organizations;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;
+pub mod today;
 pub mod users;

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{Contact, Organization, OrganizationForm, OrganizationSummary, Page, Priority, UserSummary};
+use crate::model::{
+    AuditEntry, Contact, InteractionItem, OpportunityItem, Organization, OrganizationForm, OrganizationSummary, Page,
+    Priority, UserSummary,
+};
 
 /// The organizations list page's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,7 +26,15 @@ pub struct OrganizationDetail {
     pub organization: Organization,
     pub contacts: Vec<Contact>,
     pub assigned_user: Option<UserSummary>,
-    /// Whether the user may edit it and add contacts (to show those buttons).
+    /// The latest interactions, and how many there are in all.
+    pub interactions: Page<InteractionItem>,
+    /// Its deals, open ones first.
+    pub opportunities: Vec<OpportunityItem>,
+    /// Who changed what, newest first.
+    pub history: Vec<AuditEntry>,
+    /// The server's time, for the deals' stale flags.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Whether the user may edit it, add contacts and log visits (to show those buttons).
     pub can_edit: bool,
 }
 
@@ -51,18 +62,34 @@ pub async fn list_organizations(query: String) -> Result<OrganizationList, AppEr
 
 #[server(endpoint = "organizations/detail", input = GetUrl)]
 pub async fn get_organization(id: Uuid) -> Result<OrganizationDetail, AppError> {
-    use crate::model::ContactQuery;
+    use crate::model::{ContactQuery, InteractionQuery};
     let access = super::server::access()?;
     let organization = access.organization(id).await?;
     let contacts_query = ContactQuery { organization_id: Some(id), per_page: 100, ..Default::default() };
-    let contacts = access.list_contacts(&contacts_query).await?.items;
+    let interactions_query = InteractionQuery { organization_id: Some(id), per_page: 10, ..Default::default() };
+    let (contacts, interactions, opportunities, history) = tokio::try_join!(
+        access.list_contacts(&contacts_query),
+        access.list_interactions(&interactions_query),
+        access.organization_opportunities(id),
+        access.organization_history(id),
+    )?;
+    let contacts = contacts.items;
     let assigned_user = match organization.assigned_user_id {
         Some(user) => access.user_summary(user).await.ok(),
         None => None,
     };
     let can_edit =
         crate::policy::decide(access.user(), crate::policy::Action::Update, organization.assigned_user_id).is_allowed();
-    Ok(OrganizationDetail { organization, contacts, assigned_user, can_edit })
+    Ok(OrganizationDetail {
+        organization,
+        contacts,
+        assigned_user,
+        interactions,
+        opportunities,
+        history,
+        now: crate::store::now(),
+        can_edit,
+    })
 }
 
 /// The organization to edit (`None` for a new one) and the assignable users.

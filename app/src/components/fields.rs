@@ -207,6 +207,47 @@ pub fn SelectField(
     }
 }
 
+/// One choice among a few, as a row of large tap targets (radio buttons in a fieldset, so a
+/// screen reader names the group and arrow keys move within it).
+#[component]
+pub fn ChoiceField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let (id, error_id, hint_id) = ids(name);
+    let error = form.error_for(name);
+    let selected = form.value(name);
+    let describe = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || described_by(error.get().as_ref(), &error_id, hint, &hint_id)
+    };
+    view! {
+        <fieldset class="field choices" class:has-error=move || error.get().is_some() id=id.clone() aria-describedby=describe>
+            <legend>{label}</legend>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <div class="choice-row">
+                {options
+                    .into_iter()
+                    .map(|(code, text)| {
+                        let option_id = format!("{id}-{}", code.replace('_', "-"));
+                        let checked = code == selected;
+                        view! {
+                            <span class="choice">
+                                <input type="radio" id=option_id.clone() name=format!("form[{name}]") value=code checked=checked/>
+                                <label for=option_id>{text}</label>
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </fieldset>
+    }
+}
+
 #[component]
 pub fn CheckboxField(
     name: &'static str,

@@ -1,7 +1,7 @@
 //! How dates and codes read on screen. Dates are shown in UTC until users have a time zone
 //! preference, so the server and the browser render the same text.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Text for an element whose content the server writes without escaping: Leptos' server
 /// renderer treats `<title>` and `<textarea>` content as raw text, so a value with
@@ -14,6 +14,11 @@ pub fn raw_text_content(text: String) -> String {
 /// "Nov 22, 2026".
 pub fn date(at: DateTime<Utc>) -> String {
     at.format("%b %-d, %Y").to_string()
+}
+
+/// A calendar day: "Nov 22, 2026".
+pub fn day(on: NaiveDate) -> String {
+    on.format("%b %-d, %Y").to_string()
 }
 
 /// "Nov 22, 2026, 14:05 UTC".

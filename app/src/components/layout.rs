@@ -49,9 +49,19 @@ pub fn AppHeader() -> impl IntoView {
             {match use_session() {
                 Some(user) => view! {
                     <nav aria-label="Main">
+                        <a href="/today">"Today"</a>
                         <a href="/organizations">"Organizations"</a>
+                        <a href="/interactions">"Interactions"</a>
+                        <a href="/pipeline">"Pipeline"</a>
+                        <a href="/dashboard">"Dashboard"</a>
+                        <a href="/reports">"Reports"</a>
                         {crate::policy::can_administer(&user).then(|| view! { <a href="/admin/users">"Users"</a> })}
                     </nav>
+                    {crate::policy::can_write(&user).then(|| view! {
+                        <a class="button primary log-visit" href="/log">
+                            <span aria-hidden="true">"+ "</span>"Log visit"
+                        </a>
+                    })}
                     <UserMenu user/>
                 }.into_any(),
                 None => view! { <a class="sign-in-link" href="/login">"Sign in"</a> }.into_any(),

@@ -1,14 +1,18 @@
 //! Building blocks the pages share.
 
+pub mod draft;
 pub mod fields;
 pub mod format;
+pub mod history;
 pub mod layout;
 pub mod pagination;
 pub mod status;
 
 pub use fields::{
-    CheckboxField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options,
+    CheckboxField, ChoiceField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField,
+    code_options,
 };
+pub use history::History;
 pub use layout::{AppHeader, PageHeader, Session, provide_session, use_session};
 pub use pagination::Pagination;
 pub use status::{ErrorPanel, PriorityBadge, loaded, open_page_on_success};

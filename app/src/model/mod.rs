@@ -3,8 +3,11 @@
 
 pub mod audit;
 pub mod contact;
+pub mod dashboard;
 pub mod enums;
 pub mod form;
+pub mod interaction;
+pub mod opportunity;
 pub mod organization;
 pub mod query;
 pub mod user;
@@ -13,8 +16,12 @@ pub mod validate;
 pub use audit::AuditEntry;
 pub use contact::{Contact, ContactDraft, ContactForm};
 pub use enums::*;
+pub use interaction::{AccountToVisit, Due, Interaction, InteractionDraft, InteractionForm, InteractionItem, NextStep};
+pub use opportunity::{
+    Opportunity, OpportunityDraft, OpportunityForm, OpportunityItem, StageChange, StageMoveForm, StageTotal, Staleness,
+};
 pub use organization::{Organization, OrganizationDraft, OrganizationForm, OrganizationSummary};
-pub use query::{ContactQuery, OrganizationQuery, OrganizationSort, Page, SortDirection};
+pub use query::{ContactQuery, InteractionQuery, OrganizationQuery, OrganizationSort, Page, SortDirection};
 pub use user::{
     AccountAccessForm, CurrentUser, NewAccountForm, PasswordChangeForm, PasswordResetForm, UserAccount, UserSummary,
     check_new_password,

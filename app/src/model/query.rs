@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::enums::{OrganizationKind, Priority, Segment, UnknownCode};
+use super::enums::{InteractionKind, OrganizationKind, Outcome, Priority, Segment, UnknownCode};
 use super::validate::{FieldErrors, search_key};
 
 pub const DEFAULT_PER_PAGE: u32 = 25;
@@ -331,6 +331,111 @@ impl ContactQuery {
     }
 }
 
+/// What a list of interactions shows: newest first unless `dir=asc`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InteractionQuery {
+    pub organization_id: Option<Uuid>,
+    /// Only those logged by this user (`mine=1` sets it to the caller).
+    pub user_id: Option<Uuid>,
+    pub kind: Option<InteractionKind>,
+    pub outcome: Option<Outcome>,
+    /// Only those with a follow-up not done yet.
+    pub open_follow_ups: bool,
+    /// Set by the server from the user's role: only under organizations assigned to this user.
+    #[serde(skip)]
+    pub visible_to: Option<Uuid>,
+    pub direction: SortDirection,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for InteractionQuery {
+    fn default() -> Self {
+        InteractionQuery {
+            organization_id: None,
+            user_id: None,
+            kind: None,
+            outcome: None,
+            open_follow_ups: false,
+            visible_to: None,
+            direction: SortDirection::Desc,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+impl InteractionQuery {
+    /// Reads `organization, user, kind, outcome, follow_ups, dir, page, per_page`.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, FieldErrors> {
+        let mut query = InteractionQuery::default();
+        let mut errors = FieldErrors::new();
+        let id = |value: &str, field: &str, errors: &mut FieldErrors| match Uuid::parse_str(value) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.insert(field.into(), format!("“{value}” is not an id."));
+                None
+            }
+        };
+        for (key, value) in pairs {
+            let value = value.trim();
+            match key {
+                "organization" if !value.is_empty() => query.organization_id = id(value, key, &mut errors),
+                "user" if !value.is_empty() => query.user_id = id(value, key, &mut errors),
+                "kind" => query.kind = parse_optional(value, key, &mut errors),
+                "outcome" => query.outcome = parse_optional(value, key, &mut errors),
+                "follow_ups" => query.open_follow_ups = value == "open",
+                "dir" => {
+                    query.direction =
+                        if value.is_empty() { SortDirection::Desc } else { parse_direction(value, &mut errors) }
+                }
+                "page" => query.page = parse_page(value, &mut errors),
+                "per_page" => query.per_page = parse_per_page(value, &mut errors),
+                _ => {}
+            }
+        }
+        if errors.is_empty() { Ok(query) } else { Err(errors) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page.max(1) as i64 - 1) * self.per_page as i64
+    }
+
+    pub fn with_page(&self, page: u32) -> Self {
+        InteractionQuery { page, ..self.clone() }
+    }
+
+    /// The query string for this query, defaults left out.
+    pub fn to_query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        if let Some(id) = self.organization_id {
+            out.append_pair("organization", &id.to_string());
+        }
+        if let Some(id) = self.user_id {
+            out.append_pair("user", &id.to_string());
+        }
+        if let Some(kind) = self.kind {
+            out.append_pair("kind", kind.code());
+        }
+        if let Some(outcome) = self.outcome {
+            out.append_pair("outcome", outcome.code());
+        }
+        if self.open_follow_ups {
+            out.append_pair("follow_ups", "open");
+        }
+        if self.direction != SortDirection::Desc {
+            out.append_pair("dir", self.direction.code());
+        }
+        if self.page != 1 {
+            out.append_pair("page", &self.page.to_string());
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            out.append_pair("per_page", &self.per_page.to_string());
+        }
+        out.finish()
+    }
+}
+
 /// Splits a raw query string ("a=1&b=2") into decoded pairs.
 pub fn parse_query_string(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect()
@@ -396,6 +501,23 @@ fn parse_per_page(value: &str, errors: &mut FieldErrors) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interaction_queries_round_trip_and_refuse_bad_codes() {
+        let org = Uuid::from_u128(5);
+        let qs = format!("organization={org}&kind=tasting&outcome=order_placed&follow_ups=open&dir=asc&page=2");
+        let pairs = parse_query_string(&qs);
+        let query = InteractionQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        assert_eq!(query.organization_id, Some(org));
+        assert_eq!(query.kind, Some(InteractionKind::Tasting));
+        assert_eq!(query.outcome, Some(Outcome::OrderPlaced));
+        assert!(query.open_follow_ups);
+        assert_eq!((query.direction, query.page), (SortDirection::Asc, 2));
+        assert_eq!(query.to_query_string(), qs);
+        let bad = InteractionQuery::from_pairs([("kind", "party"), ("user", "me")]).unwrap_err();
+        assert!(bad.contains_key("kind") && bad.contains_key("user"));
+        assert_eq!(InteractionQuery::default().to_query_string(), "");
+    }
 
     fn parse(qs: &str) -> Result<OrganizationQuery, FieldErrors> {
         let pairs = parse_query_string(qs);

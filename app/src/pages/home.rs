@@ -1,4 +1,5 @@
-//! `/`: where the day starts. An overview of the book of business.
+//! `/`: where the day starts. For a rep, Today (what is due, who needs a visit); for
+//! managers and others, an overview of the book of business.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,11 +10,16 @@ use crate::components::{PriorityBadge, loaded, use_session};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    if use_session().is_some_and(|user| user.role == crate::model::Role::SalesRep) {
+        let today = Resource::new(|| (), |_| crate::api::today::get_today());
+        return loaded(today, |today| view! { <crate::pages::today::TodayView today/> }.into_any());
+    }
     let summary = Resource::new(|| (), |_| get_home_summary());
     view! {
         <Title text="Home"/>
         {loaded(summary, |summary| view! { <Overview summary/> }.into_any())}
     }
+    .into_any()
 }
 
 #[component]
@@ -24,7 +30,9 @@ fn Overview(summary: HomeSummary) -> impl IntoView {
                             <h1>"Your accounts"</h1>
                             {can_create.then(|| view! {
                                 <div class="actions">
-                                    <a class="button primary" href="/organizations/new">"New organization"</a>
+                                    <a class="button" href="/today">"Today"</a>
+                                    <a class="button" href="/organizations/new">"New organization"</a>
+                                    <a class="button primary" href="/log">"Log visit"</a>
                                 </div>
                             })}
                         </div>

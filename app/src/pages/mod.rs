@@ -3,10 +3,15 @@
 
 pub mod account;
 pub mod contacts;
+pub mod dashboard;
 pub mod home;
+pub mod interactions;
 pub mod login;
 pub mod not_found;
+pub mod opportunities;
 pub mod organizations;
+pub mod reports;
+pub mod today;
 pub mod users;
 
 use leptos::prelude::*;

@@ -5,10 +5,11 @@
 
 use uuid::Uuid;
 
-use super::{Actor, NewUser, OrganizationPage, Store, StoreError};
+use super::{Actor, BoardQuery, NewUser, OrganizationPage, Store, StoreError};
 use crate::model::{
-    AuditEntry, Contact, ContactDraft, ContactQuery, CurrentUser, Organization, OrganizationDraft, OrganizationQuery,
-    Page, Role, UserAccount, UserSummary,
+    AccountToVisit, AuditEntry, CloseReason, Contact, ContactDraft, ContactQuery, CurrentUser, Interaction,
+    InteractionDraft, InteractionItem, InteractionQuery, Opportunity, OpportunityDraft, OpportunityItem, Organization,
+    OrganizationDraft, OrganizationQuery, Page, Role, Stage, StageChange, StageTotal, UserAccount, UserSummary,
 };
 use crate::policy::{self, Action, Decision};
 
@@ -200,6 +201,255 @@ impl Access {
     pub async fn contact_history(&self, id: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
         self.contact_for(self.store.contact_any(id).await?, Action::Read).await?;
         self.store.history("contact", id).await
+    }
+
+    // --- interactions ---
+
+    /// `interaction`, if the user may do `action` to it: the rule of its organization.
+    async fn interaction_for(&self, interaction: Interaction, action: Action) -> Result<Interaction, StoreError> {
+        let assignee = self.store.organization_any(interaction.organization_id).await?.assigned_user_id;
+        self.check("Interaction", policy::decide(&self.user, action, assignee))?;
+        Ok(interaction)
+    }
+
+    pub async fn interaction(&self, id: Uuid) -> Result<Interaction, StoreError> {
+        self.interaction_for(self.store.interaction(id).await?, Action::Read).await
+    }
+
+    /// An interaction the user may change (for its edit form).
+    pub async fn interaction_to_edit(&self, id: Uuid) -> Result<Interaction, StoreError> {
+        self.interaction_for(self.store.interaction(id).await?, Action::Update).await
+    }
+
+    /// The organization a new interaction would be logged for, if the user may log one there.
+    pub async fn organization_for_new_interaction(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
+        let org = self.organization(organization_id).await?;
+        self.check("Organization", policy::decide(&self.user, Action::Create, org.assigned_user_id))?;
+        Ok(org)
+    }
+
+    /// Logs an interaction as the user (its author), possibly completing an earlier follow-up.
+    pub async fn create_interaction(
+        &self,
+        id: Option<Uuid>,
+        draft: InteractionDraft,
+        completes: Option<Uuid>,
+    ) -> Result<Interaction, StoreError> {
+        let assignee = self.assignee_of(draft.organization_id).await?;
+        self.check("Interaction", policy::decide(&self.user, Action::Create, assignee))?;
+        self.store.create_interaction(&self.actor, self.user.id, id, draft, completes).await
+    }
+
+    pub async fn update_interaction(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        draft: InteractionDraft,
+    ) -> Result<Interaction, StoreError> {
+        let current = self.store.interaction(id).await?;
+        let before = self.store.organization_any(current.organization_id).await?.assigned_user_id;
+        self.check("Interaction", policy::decide(&self.user, Action::Update, before))?;
+        let after = if draft.organization_id == current.organization_id {
+            before
+        } else {
+            self.assignee_of(draft.organization_id).await?
+        };
+        self.check("Interaction", policy::decide_change(&self.user, before, after))?;
+        self.store.update_interaction(&self.actor, id, expected_version, draft).await
+    }
+
+    pub async fn delete_interaction(&self, id: Uuid, expected_version: Option<i64>) -> Result<Interaction, StoreError> {
+        self.interaction_for(self.store.interaction(id).await?, Action::Delete).await?;
+        self.store.delete_interaction(&self.actor, id, expected_version).await
+    }
+
+    pub async fn list_interactions(&self, query: &InteractionQuery) -> Result<Page<InteractionItem>, StoreError> {
+        let query = InteractionQuery { visible_to: policy::organization_scope(&self.user), ..query.clone() };
+        self.store.list_interactions(&query).await
+    }
+
+    pub async fn interaction_history(&self, id: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
+        self.interaction_for(self.store.interaction_any(id).await?, Action::Read).await?;
+        self.store.history("interaction", id).await
+    }
+
+    /// The user's own open follow-ups due before `until`, overdue ones included.
+    pub async fn my_follow_ups(&self, until: chrono::NaiveDate) -> Result<Vec<InteractionItem>, StoreError> {
+        self.store.follow_ups_due(self.user.id, until, policy::organization_scope(&self.user)).await
+    }
+
+    /// A-priority accounts the user sees with no interaction since `before`.
+    pub async fn accounts_to_visit(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Vec<AccountToVisit>, i64), StoreError> {
+        self.store.accounts_to_visit(policy::organization_scope(&self.user), before).await
+    }
+
+    // --- opportunities ---
+
+    /// `deal`, if the user may do `action` to it: the rule of its organization.
+    async fn opportunity_for(&self, deal: Opportunity, action: Action) -> Result<Opportunity, StoreError> {
+        let assignee = self.store.organization_any(deal.organization_id).await?.assigned_user_id;
+        self.check("Opportunity", policy::decide(&self.user, action, assignee))?;
+        Ok(deal)
+    }
+
+    /// A deal with its organization's and owner's names.
+    pub async fn opportunity(&self, id: Uuid) -> Result<OpportunityItem, StoreError> {
+        self.opportunity_for(self.store.opportunity(id).await?, Action::Read).await?;
+        self.store.opportunity_item(id).await
+    }
+
+    /// A deal the user may change (for its edit form).
+    pub async fn opportunity_to_edit(&self, id: Uuid) -> Result<Opportunity, StoreError> {
+        self.opportunity_for(self.store.opportunity(id).await?, Action::Update).await
+    }
+
+    /// The organization a new deal would be for, if the user may add one there.
+    pub async fn organization_for_new_opportunity(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
+        self.organization_for_new_interaction(organization_id).await
+    }
+
+    pub async fn create_opportunity(
+        &self,
+        id: Option<Uuid>,
+        draft: OpportunityDraft,
+    ) -> Result<Opportunity, StoreError> {
+        let assignee = self.assignee_of(draft.organization_id).await?;
+        self.check("Opportunity", policy::decide(&self.user, Action::Create, assignee))?;
+        let draft = OpportunityDraft { owner_id: self.owner_for(draft.owner_id), ..draft };
+        self.store.create_opportunity(&self.actor, self.user.id, id, draft).await
+    }
+
+    /// A rep's deals are their own; managers and admins may name any owner.
+    fn owner_for(&self, asked: Option<Uuid>) -> Option<Uuid> {
+        match policy::organization_scope(&self.user) {
+            Some(me) => Some(me),
+            None => asked,
+        }
+    }
+
+    pub async fn update_opportunity(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        draft: OpportunityDraft,
+    ) -> Result<Opportunity, StoreError> {
+        let current = self.store.opportunity(id).await?;
+        let before = self.store.organization_any(current.organization_id).await?.assigned_user_id;
+        self.check("Opportunity", policy::decide(&self.user, Action::Update, before))?;
+        let after = if draft.organization_id == current.organization_id {
+            before
+        } else {
+            self.assignee_of(draft.organization_id).await?
+        };
+        self.check("Opportunity", policy::decide_change(&self.user, before, after))?;
+        let owner = match policy::organization_scope(&self.user) {
+            Some(_) => Some(current.owner_id),
+            None => draft.owner_id,
+        };
+        self.store
+            .update_opportunity(&self.actor, id, expected_version, OpportunityDraft { owner_id: owner, ..draft })
+            .await
+    }
+
+    pub async fn move_opportunity(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        stage: Stage,
+        reason: Option<CloseReason>,
+    ) -> Result<Opportunity, StoreError> {
+        self.opportunity_for(self.store.opportunity(id).await?, Action::Update).await?;
+        self.store.move_opportunity(&self.actor, id, expected_version, stage, reason).await
+    }
+
+    pub async fn delete_opportunity(&self, id: Uuid, expected_version: Option<i64>) -> Result<Opportunity, StoreError> {
+        self.opportunity_for(self.store.opportunity(id).await?, Action::Delete).await?;
+        self.store.delete_opportunity(&self.actor, id, expected_version).await
+    }
+
+    /// The board and its totals, limited to what the user sees.
+    pub async fn opportunity_board(
+        &self,
+        owner_id: Option<Uuid>,
+        closed_since: chrono::NaiveDate,
+    ) -> Result<(Vec<OpportunityItem>, Vec<StageTotal>), StoreError> {
+        let query = BoardQuery { visible_to: policy::organization_scope(&self.user), owner_id, closed_since };
+        tokio::try_join!(self.store.opportunity_board(&query), self.store.pipeline_totals(&query))
+    }
+
+    pub async fn organization_opportunities(&self, organization_id: Uuid) -> Result<Vec<OpportunityItem>, StoreError> {
+        self.organization(organization_id).await?;
+        self.store.organization_opportunities(organization_id).await
+    }
+
+    /// A deal's stage changes and its audit history.
+    pub async fn opportunity_history(&self, id: Uuid) -> Result<(Vec<StageChange>, Vec<AuditEntry>), StoreError> {
+        self.opportunity_for(self.store.opportunity_any(id).await?, Action::Read).await?;
+        tokio::try_join!(self.store.stage_changes(id), self.store.history("opportunity", id))
+    }
+
+    // --- dashboard ---
+
+    /// The dashboard's figures per rep (a rep gets only their own row), weekly activity
+    /// and the pipeline by stage, for `period` and optionally one `rep`.
+    pub async fn dashboard(
+        &self,
+        rep: Option<Uuid>,
+        period: crate::model::dashboard::Period,
+    ) -> Result<
+        (Vec<(Option<Uuid>, crate::model::dashboard::Kpis)>, Vec<(chrono::NaiveDate, i64)>, Vec<StageTotal>),
+        StoreError,
+    > {
+        let visible_to = policy::organization_scope(&self.user);
+        let rep = visible_to.or(rep);
+        let query = super::DashboardQuery { visible_to, rep, period, now: super::now() };
+        let board = BoardQuery { visible_to, owner_id: rep, closed_since: period.from };
+        tokio::try_join!(
+            self.store.dashboard(&query),
+            self.store.weekly_activity(&query),
+            self.store.pipeline_totals(&board)
+        )
+    }
+
+    /// The reports' figures: weekly activity per rep, interaction volume by kind and
+    /// outcome, the pipeline by stage and the accounts with the most won value.
+    #[allow(clippy::type_complexity)]
+    pub async fn reports(
+        &self,
+        rep: Option<Uuid>,
+        period: crate::model::dashboard::Period,
+    ) -> Result<
+        (
+            Vec<(Option<Uuid>, Vec<(chrono::NaiveDate, i64)>)>,
+            Vec<(crate::model::InteractionKind, Option<crate::model::Outcome>, i64)>,
+            Vec<StageTotal>,
+            Vec<crate::model::dashboard::OrganizationResult>,
+        ),
+        StoreError,
+    > {
+        let (query, board) = self.figures_query(rep, period);
+        tokio::try_join!(
+            self.store.weekly_activity_by_rep(&query),
+            self.store.interaction_volume(&query),
+            self.store.pipeline_totals(&board),
+            self.store.top_organizations(&query, 20),
+        )
+    }
+
+    /// The dashboard's and reports' filters as the user may use them: a rep only ever
+    /// gets their own figures.
+    fn figures_query(
+        &self,
+        rep: Option<Uuid>,
+        period: crate::model::dashboard::Period,
+    ) -> (super::DashboardQuery, BoardQuery) {
+        let visible_to = policy::organization_scope(&self.user);
+        let rep = visible_to.or(rep);
+        let query = super::DashboardQuery { visible_to, rep, period, now: super::now() };
+        (query, BoardQuery { visible_to, owner_id: rep, closed_since: period.from })
     }
 
     // --- people ---

@@ -259,12 +259,33 @@ fn bind_draft(sql: Sql, draft: &ContactDraft) -> Sql {
 }
 
 /// A contact must belong to a live organization.
-async fn check_organization(tx: &mut Tx, organization_id: Uuid) -> Result<(), StoreError> {
+pub(super) async fn check_organization(tx: &mut Tx, organization_id: Uuid) -> Result<(), StoreError> {
     let sql = Sql::new("organizations.exists", "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL")
         .bind(organization_id);
     match tx.fetch_optional::<(Uuid,)>(sql).await? {
         Some(_) => Ok(()),
         None => Err(StoreError::field("organization_id", "Choose an organization that exists.")),
+    }
+}
+
+/// A contact a record names (an interaction's, a deal's) must be live and of the record's
+/// organization; `field` is the form field the message goes to.
+pub(super) async fn check_contact_of(
+    tx: &mut Tx,
+    contact_id: Option<Uuid>,
+    organization_id: Uuid,
+    field: &str,
+) -> Result<(), StoreError> {
+    let Some(contact) = contact_id else { return Ok(()) };
+    let sql = Sql::new(
+        "contacts.of_organization",
+        "SELECT id FROM contacts WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL",
+    )
+    .bind(contact)
+    .bind(organization_id);
+    match tx.fetch_optional::<(Uuid,)>(sql).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::field(field, "Choose a contact of this organization.")),
     }
 }
 

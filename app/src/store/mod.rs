@@ -6,8 +6,11 @@ mod access;
 mod audit;
 pub mod cache;
 mod contacts;
+mod dashboard;
 pub mod db;
 mod error;
+mod interactions;
+mod opportunities;
 mod organizations;
 mod sessions;
 mod table;
@@ -21,8 +24,10 @@ pub use access::Access;
 pub use cache::{
     CacheKey, CacheSettings, CacheStats, Change, Kind, ReadCache, SharedCache, SharedCacheSettings, SharedStatus,
 };
+pub use dashboard::{ACTIVITY_WEEKS, DashboardQuery, name_rows};
 pub use db::{Arg, BackendKind, Db, DbOptions, PoolStats, QueryObserver, Record, SlowQuery, Sql, Tx};
 pub use error::StoreError;
+pub use opportunities::BoardQuery;
 pub use organizations::OrganizationPage;
 pub use sessions::{LoginAccount, SessionRecord};
 pub use trace::{CacheOutcome, RequestTrace, TraceSummary};

@@ -6,11 +6,13 @@ use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::organizations::{OrganizationDetail, get_organization};
 use crate::components::format::{count, date, date_time, optional_date};
-use crate::components::{PriorityBadge, loaded};
+use crate::components::{History, PriorityBadge, loaded};
 use crate::error::AppError;
 use crate::model::validate::{format_money, format_phone};
 use crate::model::{Contact, Organization};
 use crate::pages::id_param;
+use crate::pages::interactions::InteractionEntry;
+use crate::pages::opportunities::DealEntry;
 
 pub struct OrganizationDetailPage {
     detail: Resource<Result<OrganizationDetail, AppError>>,
@@ -39,7 +41,17 @@ impl LazyRoute for OrganizationDetailPage {
 
 #[component]
 fn Detail(detail: OrganizationDetail) -> impl IntoView {
-    let OrganizationDetail { organization: org, contacts, assigned_user, can_edit } = detail;
+    let OrganizationDetail {
+        organization: org,
+        contacts,
+        assigned_user,
+        interactions,
+        opportunities,
+        history,
+        now,
+        can_edit,
+    } = detail;
+    let interaction_total = interactions.total;
     let id = org.id;
     view! {
         <Title text=org.name.clone()/>
@@ -53,7 +65,8 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
             {can_edit.then(|| view! {
                 <div class="actions">
                     <a class="button" href=format!("/organizations/{id}/edit")>"Edit"</a>
-                    <a class="button primary" href=format!("/organizations/{id}/contacts/new")>"Add contact"</a>
+                    <a class="button" href=format!("/organizations/{id}/contacts/new")>"Add contact"</a>
+                    <a class="button primary" href=format!("/log?organization={id}")>"Log visit"</a>
                 </div>
             })}
         </div>
@@ -88,19 +101,54 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
-            <section class="card" aria-labelledby="activity-heading">
-                <h2 id="activity-heading">"Activity"</h2>
+            <section class="card" id="activity" aria-labelledby="activity-heading">
+                <div class="card-header">
+                    <h2 id="activity-heading">"Activity"</h2>
+                    <span class="muted">{count(interaction_total, "interaction", "interactions")}</span>
+                </div>
                 <dl class="facts">
                     <dt>"Last interaction"</dt><dd>{optional_date(org.last_interaction_at)}</dd>
                     <dt>"Next follow-up"</dt><dd>{optional_date(org.next_follow_up_at)}</dd>
                 </dl>
-                <p class="muted">"Visits, calls and tastings with this account will be listed here."</p>
+                {if interactions.items.is_empty() {
+                    view! {
+                        <p class="empty">"Nothing logged yet. "
+                            {can_edit.then(|| view! { <a href=format!("/log?organization={id}")>"Log the first visit"</a>"." })}
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ul class="interaction-list">
+                            {interactions.items.into_iter().map(|item| view! {
+                                <InteractionEntry item can_edit show_organization=false/>
+                            }).collect_view()}
+                        </ul>
+                        {(interaction_total > 10).then(|| view! {
+                            <a href=format!("/interactions?organization={id}")>{format!("All {interaction_total} interactions")}</a>
+                        })}
+                    }.into_any()
+                }}
             </section>
-            <section class="card" aria-labelledby="deals-heading">
-                <h2 id="deals-heading">"Opportunities"</h2>
-                <p class="muted">"Deals in the pipeline for this account will be listed here."</p>
+            <section class="card" id="opportunities" aria-labelledby="deals-heading">
+                <div class="card-header">
+                    <h2 id="deals-heading">"Opportunities"</h2>
+                    {can_edit.then(|| view! { <a href=format!("/opportunities/new?organization={id}")>"New opportunity"</a> })}
+                </div>
+                {if opportunities.is_empty() {
+                    view! { <p class="empty">"No deals with this account yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list deal-list">
+                            {opportunities.into_iter().map(|item| view! { <DealEntry item now/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
             </section>
         </div>
+        <section class="card" id="history" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <History entries=history/>
+        </section>
         <p class="record-meta muted">
             {format!("Created {} · Updated {} · Version {}", date(org.created_at), date_time(org.updated_at), org.version)}
         </p>

@@ -1,0 +1,209 @@
+//! `/dashboard`: the key figures of domain.md for the team (managers, admins, read-only)
+//! or the rep's own, for a date range, per rep, with weekly activity and the pipeline by
+//! stage as charts. A lazy route; the filters are a plain GET form.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use leptos_router::{LazyRoute, lazy_route};
+use uuid::Uuid;
+
+use crate::api::dashboard::{Dashboard, get_dashboard};
+use crate::components::format::day;
+use crate::components::loaded;
+use crate::error::AppError;
+use crate::model::dashboard::Kpis;
+use crate::model::validate::format_money;
+use crate::pages::opportunities::pipeline::PipelineChart;
+
+pub struct DashboardPage {
+    dashboard: Resource<Result<Dashboard, AppError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for DashboardPage {
+    fn data() -> Self {
+        let query = use_query_map();
+        let dashboard = Resource::new(
+            move || query.with(|q| (q.get("rep"), q.get("from"), q.get("to"))),
+            |(rep, from, to)| async move {
+                let rep = match rep.filter(|r| !r.trim().is_empty()) {
+                    Some(r) => Some(
+                        Uuid::parse_str(r.trim()).map_err(|_| AppError::bad_request("Choose a rep from the list."))?,
+                    ),
+                    None => None,
+                };
+                get_dashboard(rep, from, to).await
+            },
+        );
+        DashboardPage { dashboard }
+    }
+
+    fn view(this: Self) -> AnyView {
+        loaded(this.dashboard, |dashboard| view! { <DashboardView dashboard/> }.into_any())
+    }
+}
+
+#[component]
+fn DashboardView(dashboard: Dashboard) -> impl IntoView {
+    let Dashboard { period, rep, team, reps, weekly, stages, users } = dashboard;
+    let whose = match rep.and_then(|id| reps.iter().find(|r| r.rep == Some(id))) {
+        Some(row) if !users.is_empty() => row.name.clone(),
+        _ if users.is_empty() => "Your figures".to_owned(),
+        _ => "The team".to_owned(),
+    };
+    let range = format!("{} – {}", day(period.from), day(period.to));
+    view! {
+        <Title text="Dashboard"/>
+        <div class="page-header">
+            <h1>"Dashboard"</h1>
+            <p class="muted">{format!("{whose} · {range}")}</p>
+        </div>
+        <form method="get" action="/dashboard" class="filters dashboard-filters" role="search">
+            {(!users.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="dash-rep">"Rep"</label>
+                    <select id="dash-rep" name="rep">
+                        <option value="" selected=rep.is_none()>"The whole team"</option>
+                        {users.iter().map(|u| view! { <option value=u.id.to_string() selected=rep == Some(u.id)>{u.full_name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
+            <div class="field">
+                <label for="dash-from">"From"</label>
+                <input id="dash-from" type="date" name="from" value=period.from.to_string()/>
+            </div>
+            <div class="field">
+                <label for="dash-to">"To"</label>
+                <input id="dash-to" type="date" name="to" value=period.to.to_string()/>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="button primary">"Show"</button>
+                <a class="button" href="/dashboard">"This quarter"</a>
+            </div>
+        </form>
+        <KpiCards kpis=team/>
+        <div class="detail-grid">
+            <section class="card" aria-labelledby="weekly-heading">
+                <h2 id="weekly-heading">"Weekly activity"</h2>
+                <WeeklyChart weeks=weekly/>
+            </section>
+            <section class="card" aria-labelledby="stages-heading">
+                <h2 id="stages-heading">"Pipeline by stage"</h2>
+                <PipelineChart totals=stages/>
+            </section>
+        </div>
+        {(reps.len() > 1 || (!users.is_empty() && rep.is_none())).then(|| view! { <RepTable reps=reps.clone()/> })}
+    }
+}
+
+#[component]
+fn KpiCards(kpis: Kpis) -> impl IntoView {
+    let cards: Vec<(String, &str, Option<&str>)> = vec![
+        (kpis.organizations.to_string(), "organizations", Some("/organizations")),
+        (kpis.a_priority.to_string(), "A-priority organizations", Some("/organizations?priority=A")),
+        (kpis.contacts.to_string(), "contacts", None),
+        (kpis.interactions_this_week.to_string(), "interactions this week", Some("/interactions")),
+        (kpis.interactions_this_month.to_string(), "interactions this month", Some("/interactions")),
+        (kpis.interactions_in_range.to_string(), "interactions in the range", None),
+        (kpis.open_opportunities.to_string(), "open opportunities", Some("/pipeline")),
+        (format_money(kpis.pipeline_cents), "pipeline value", Some("/pipeline")),
+        (format_money(kpis.weighted_cents), "weighted pipeline", Some("/pipeline")),
+        (format_money(kpis.won_cents), "won in the range", None),
+        (kpis.follow_ups_due.to_string(), "follow-ups due", Some("/interactions?follow_ups=open")),
+        (kpis.stale_deals.to_string(), "stale deals", Some("/pipeline")),
+    ];
+    view! {
+        <section class="stats kpis" aria-label="Key figures">
+            {cards.into_iter().map(|(value, label, href)| {
+                let body = view! { <span class="stat-value">{value}</span><span class="stat-label">{label.to_owned()}</span> };
+                match href {
+                    Some(href) => view! { <a class="stat" href=href>{body}</a> }.into_any(),
+                    None => view! { <div class="stat">{body}</div> }.into_any(),
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn RepTable(reps: Vec<crate::model::dashboard::RepKpis>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="reps-heading">
+            <h2 id="reps-heading">"Per rep"</h2>
+            <div class="table-wrap">
+                <table class="data-table reps">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Rep"</th>
+                            <th scope="col" class="num">"Organizations"</th>
+                            <th scope="col" class="num">"A"</th>
+                            <th scope="col" class="num">"Contacts"</th>
+                            <th scope="col" class="num">"This week"</th>
+                            <th scope="col" class="num">"This month"</th>
+                            <th scope="col" class="num">"In range"</th>
+                            <th scope="col" class="num">"Open deals"</th>
+                            <th scope="col" class="num">"Pipeline"</th>
+                            <th scope="col" class="num">"Weighted"</th>
+                            <th scope="col" class="num">"Won"</th>
+                            <th scope="col" class="num">"Follow-ups due"</th>
+                            <th scope="col" class="num">"Stale"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {reps.into_iter().map(|r| {
+                            let k = r.kpis;
+                            let name = match r.rep {
+                                Some(id) => view! { <a href=format!("/dashboard?rep={id}")>{r.name.clone()}</a> }.into_any(),
+                                None => r.name.clone().into_any(),
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row" data-label="Rep">{name}</th>
+                                    <td class="num" data-label="Organizations">{k.organizations}</td>
+                                    <td class="num" data-label="A">{k.a_priority}</td>
+                                    <td class="num" data-label="Contacts">{k.contacts}</td>
+                                    <td class="num" data-label="This week">{k.interactions_this_week}</td>
+                                    <td class="num" data-label="This month">{k.interactions_this_month}</td>
+                                    <td class="num" data-label="In range">{k.interactions_in_range}</td>
+                                    <td class="num" data-label="Open deals">{k.open_opportunities}</td>
+                                    <td class="num" data-label="Pipeline">{format_money(k.pipeline_cents)}</td>
+                                    <td class="num" data-label="Weighted">{format_money(k.weighted_cents)}</td>
+                                    <td class="num" data-label="Won">{format_money(k.won_cents)}</td>
+                                    <td class="num" data-label="Follow-ups due">{k.follow_ups_due}</td>
+                                    <td class="num" data-label="Stale">{k.stale_deals}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Interactions per week as columns, drawn as SVG with each count written on its column.
+#[component]
+pub fn WeeklyChart(weeks: Vec<(chrono::NaiveDate, i64)>) -> impl IntoView {
+    let max = weeks.iter().map(|w| w.1).max().unwrap_or(0).max(1);
+    let slot = 600 / weeks.len().max(1) as i32;
+    view! {
+        <figure class="chart">
+            <svg viewBox="0 0 600 200" role="img" aria-labelledby="weekly-chart-title" preserveAspectRatio="xMinYMin meet">
+                <title id="weekly-chart-title">"Interactions per week"</title>
+                {weeks.iter().enumerate().map(|(i, (start, n))| {
+                    let h = (*n as f64 / max as f64 * 140.0).round() as i32;
+                    let x = i as i32 * slot + 8;
+                    view! {
+                        <g>
+                            <rect x=x y=160 - h width=slot - 16 height=h rx="3" class="bar-weighted"></rect>
+                            <text x=x + (slot - 16) / 2 y=152 - h text-anchor="middle" class="chart-number">{*n}</text>
+                            <text x=x + (slot - 16) / 2 y="182" text-anchor="middle" class="chart-label">{start.format("%b %-d").to_string()}</text>
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption class="muted">"Interactions logged per week (weeks start on Monday), by when they happened."</figcaption>
+        </figure>
+    }
+}

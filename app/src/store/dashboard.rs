@@ -1,0 +1,289 @@
+//! The dashboard's and the reports' figures. Each table is aggregated on its own, grouped by the rep it
+//! belongs to (organizations and contacts: the account's assignee; interactions and
+//! follow-ups: who logged them; deals: their owner), soft-deleted rows and rows under
+//! deleted accounts left out, interactions counted by when they happened. The rows are
+//! merged per rep in Rust, so no sum is ever multiplied by a join.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use uuid::Uuid;
+
+use super::{BackendKind, Sql, Store, StoreError};
+use crate::model::dashboard::{Kpis, OrganizationResult, Period, RepKpis, weekly_counts};
+use crate::model::opportunity::{NEGOTIATION_STALE_AFTER_DAYS, QUIET_AFTER_DAYS};
+use crate::model::{InteractionKind, Outcome};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DashboardQuery {
+    /// A rep's scope: only accounts assigned to them.
+    pub visible_to: Option<Uuid>,
+    /// Only this rep's figures.
+    pub rep: Option<Uuid>,
+    pub period: Period,
+    pub now: DateTime<Utc>,
+}
+
+/// How many weeks the weekly activity covers.
+pub const ACTIVITY_WEEKS: u32 = 8;
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+impl DashboardQuery {
+    /// The scope and rep filters, `rep_column` naming the table's rep.
+    fn filter(&self, sql: &mut Sql, rep_column: &str) {
+        if let Some(user) = self.visible_to {
+            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+        }
+        if let Some(rep) = self.rep {
+            sql.push(&format!(" AND {rep_column} = ")).push_bind(rep);
+        }
+    }
+}
+
+impl Store {
+    /// Every rep's figures (including "unassigned" when there is any).
+    pub async fn dashboard(&self, q: &DashboardQuery) -> Result<Vec<(Option<Uuid>, Kpis)>, StoreError> {
+        let p = q.period;
+        let mut organizations = Sql::new(
+            "dashboard.organizations",
+            "SELECT o.assigned_user_id, COUNT(*), COALESCE(SUM(CASE WHEN o.priority = 'A' THEN 1 ELSE 0 END), 0) \
+             FROM organizations o WHERE o.deleted_at IS NULL",
+        );
+        q.filter(&mut organizations, "o.assigned_user_id");
+        organizations.push(" GROUP BY o.assigned_user_id");
+
+        let mut contacts = Sql::new(
+            "dashboard.contacts",
+            "SELECT o.assigned_user_id, COUNT(*) FROM contacts c \
+             JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL WHERE c.deleted_at IS NULL",
+        );
+        q.filter(&mut contacts, "o.assigned_user_id");
+        contacts.push(" GROUP BY o.assigned_user_id");
+
+        // By when they happened, from the earliest start any count needs.
+        let earliest = p.from.min(p.week_start()).min(p.month_start());
+        let mut interactions = Sql::new(
+            "dashboard.interactions",
+            "SELECT i.user_id, \
+             COALESCE(SUM(CASE WHEN i.occurred_at >= $1 THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN i.occurred_at >= $2 THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN i.occurred_at >= $3 AND i.occurred_at < $4 THEN 1 ELSE 0 END), 0) \
+             FROM interactions i JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+             WHERE i.deleted_at IS NULL AND i.occurred_at >= $5",
+        )
+        .bind(start_of(p.week_start()))
+        .bind(start_of(p.month_start()))
+        .bind(start_of(p.from))
+        .bind(start_of(p.after()))
+        .bind(start_of(earliest));
+        q.filter(&mut interactions, "i.user_id");
+        interactions.push(" GROUP BY i.user_id");
+
+        let mut follow_ups = Sql::new(
+            "dashboard.follow_ups_due",
+            "SELECT i.user_id, COUNT(*) FROM interactions i \
+             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+             WHERE i.deleted_at IS NULL AND i.follow_up_at IS NOT NULL AND NOT i.follow_up_done AND i.follow_up_at < $1",
+        )
+        .bind(start_of(p.today.succ_opt().unwrap_or(p.today)));
+        q.filter(&mut follow_ups, "i.user_id");
+        follow_ups.push(" GROUP BY i.user_id");
+
+        // The stale rule of `model::opportunity::staleness`, in SQL.
+        let quiet = q.now - chrono::Duration::days(QUIET_AFTER_DAYS);
+        let negotiating = q.now - chrono::Duration::days(NEGOTIATION_STALE_AFTER_DAYS);
+        let mut open = Sql::new(
+            "dashboard.open_opportunities",
+            "SELECT p.owner_id, COUNT(*), CAST(COALESCE(SUM(p.estimated_value_cents), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(COALESCE(p.estimated_value_cents, 0) * p.probability), 0) AS BIGINT) / 100, \
+             COALESCE(SUM(CASE WHEN (p.stage = 'negotiation' AND p.stage_entered_at <= $1) \
+                 OR (p.created_at <= $2 AND p.stage_entered_at <= $2 \
+                     AND (o.last_interaction_at IS NULL OR o.last_interaction_at <= $2)) THEN 1 ELSE 0 END), 0) \
+             FROM opportunities p JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
+             WHERE p.deleted_at IS NULL AND p.stage NOT IN ('closed_won', 'closed_lost')",
+        )
+        .bind(negotiating)
+        .bind(quiet);
+        q.filter(&mut open, "p.owner_id");
+        open.push(" GROUP BY p.owner_id");
+
+        let mut won = Sql::new(
+            "dashboard.won",
+            "SELECT p.owner_id, COUNT(*), CAST(COALESCE(SUM(p.estimated_value_cents), 0) AS BIGINT) \
+             FROM opportunities p JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
+             WHERE p.deleted_at IS NULL AND p.stage = 'closed_won' AND p.actual_close_date >= $1 \
+             AND p.actual_close_date <= $2",
+        )
+        .bind(p.from)
+        .bind(p.to);
+        q.filter(&mut won, "p.owner_id");
+        won.push(" GROUP BY p.owner_id");
+
+        let (organizations, contacts, interactions, follow_ups, open, won) = tokio::try_join!(
+            self.db.fetch_all::<(Option<Uuid>, i64, i64)>(organizations),
+            self.db.fetch_all::<(Option<Uuid>, i64)>(contacts),
+            self.db.fetch_all::<(Option<Uuid>, i64, i64, i64)>(interactions),
+            self.db.fetch_all::<(Option<Uuid>, i64)>(follow_ups),
+            self.db.fetch_all::<(Option<Uuid>, i64, i64, i64, i64)>(open),
+            self.db.fetch_all::<(Option<Uuid>, i64, i64)>(won),
+        )?;
+        let mut rows: BTreeMap<Option<Uuid>, Kpis> = BTreeMap::new();
+        for (rep, n, a) in organizations {
+            let row = rows.entry(rep).or_default();
+            (row.organizations, row.a_priority) = (n, a);
+        }
+        for (rep, n) in contacts {
+            rows.entry(rep).or_default().contacts = n;
+        }
+        for (rep, week, month, range) in interactions {
+            let row = rows.entry(rep).or_default();
+            (row.interactions_this_week, row.interactions_this_month, row.interactions_in_range) = (week, month, range);
+        }
+        for (rep, n) in follow_ups {
+            rows.entry(rep).or_default().follow_ups_due = n;
+        }
+        for (rep, n, value, weighted, stale) in open {
+            let row = rows.entry(rep).or_default();
+            (row.open_opportunities, row.pipeline_cents, row.weighted_cents, row.stale_deals) =
+                (n, value, weighted, stale);
+        }
+        for (rep, n, value) in won {
+            let row = rows.entry(rep).or_default();
+            (row.won_deals, row.won_cents) = (n, value);
+        }
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Interactions per week for the last [`ACTIVITY_WEEKS`] weeks, by when they happened,
+    /// per rep (who logged them).
+    pub async fn weekly_activity_by_rep(
+        &self,
+        q: &DashboardQuery,
+    ) -> Result<Vec<(Option<Uuid>, Vec<(NaiveDate, i64)>)>, StoreError> {
+        let today = q.period.today;
+        let first = weekly_counts(&[], today, ACTIVITY_WEEKS).first().map(|w| w.0).unwrap_or(today);
+        let day = match self.db.kind() {
+            BackendKind::Sqlite => "substr(i.occurred_at, 1, 10)",
+            BackendKind::Postgres => "to_char(i.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        };
+        let mut sql = Sql::new(
+            "dashboard.activity_by_day",
+            format!(
+                "SELECT i.user_id, {day} AS day, COUNT(*) FROM interactions i \
+                 JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+                 WHERE i.deleted_at IS NULL AND i.occurred_at >= $1"
+            ),
+        )
+        .bind(start_of(first));
+        q.filter(&mut sql, "i.user_id");
+        sql.push(&format!(" GROUP BY i.user_id, {day}"));
+        let rows: Vec<(Option<Uuid>, String, i64)> = self.db.fetch_all(sql).await?;
+        let mut per_rep: BTreeMap<Option<Uuid>, Vec<(NaiveDate, i64)>> = BTreeMap::new();
+        for (rep, day, n) in rows {
+            if let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                per_rep.entry(rep).or_default().push((day, n));
+            }
+        }
+        Ok(per_rep.into_iter().map(|(rep, days)| (rep, weekly_counts(&days, today, ACTIVITY_WEEKS))).collect())
+    }
+
+    /// Interactions per week for the last [`ACTIVITY_WEEKS`] weeks, everyone's together.
+    pub async fn weekly_activity(&self, q: &DashboardQuery) -> Result<Vec<(NaiveDate, i64)>, StoreError> {
+        let mut total = weekly_counts(&[], q.period.today, ACTIVITY_WEEKS);
+        for (_, weeks) in self.weekly_activity_by_rep(q).await? {
+            for (sum, (_, n)) in total.iter_mut().zip(weeks) {
+                sum.1 += n;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Interactions in the range by kind and outcome (`None`: no outcome recorded).
+    pub async fn interaction_volume(
+        &self,
+        q: &DashboardQuery,
+    ) -> Result<Vec<(InteractionKind, Option<Outcome>, i64)>, StoreError> {
+        let mut sql = Sql::new(
+            "reports.interaction_volume",
+            "SELECT i.kind, i.outcome, COUNT(*) FROM interactions i \
+             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+             WHERE i.deleted_at IS NULL AND i.occurred_at >= $1 AND i.occurred_at < $2",
+        )
+        .bind(start_of(q.period.from))
+        .bind(start_of(q.period.after()));
+        q.filter(&mut sql, "i.user_id");
+        sql.push(" GROUP BY i.kind, i.outcome");
+        self.db.fetch_all(sql).await
+    }
+
+    /// The accounts that brought the most won value in the range, with their interactions
+    /// in the range and their open pipeline (each from its own aggregate).
+    pub async fn top_organizations(
+        &self,
+        q: &DashboardQuery,
+        limit: i64,
+    ) -> Result<Vec<OrganizationResult>, StoreError> {
+        let mut won = Sql::new(
+            "reports.top_organizations",
+            "SELECT o.id, o.name, COUNT(*) AS won_deals, \
+             CAST(COALESCE(SUM(p.estimated_value_cents), 0) AS BIGINT) AS won_cents \
+             FROM opportunities p JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
+             WHERE p.deleted_at IS NULL AND p.stage = 'closed_won' AND p.actual_close_date >= $1 \
+             AND p.actual_close_date <= $2",
+        )
+        .bind(q.period.from)
+        .bind(q.period.to);
+        q.filter(&mut won, "p.owner_id");
+        won.push(" GROUP BY o.id, o.name ORDER BY won_cents DESC, won_deals DESC, o.name ASC LIMIT ").push_bind(limit);
+        let top: Vec<(Uuid, String, i64, i64)> = self.db.fetch_all(won).await?;
+        if top.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = top.iter().map(|t| t.0).collect();
+        let mut interactions = Sql::new(
+            "reports.organization_interactions",
+            "SELECT i.organization_id, COUNT(*) FROM interactions i WHERE i.deleted_at IS NULL \
+             AND i.occurred_at >= $1 AND i.occurred_at < $2 AND i.organization_id IN ",
+        )
+        .bind(start_of(q.period.from))
+        .bind(start_of(q.period.after()));
+        interactions.push_bind_list(ids.iter().copied()).push(" GROUP BY i.organization_id");
+        let mut open = Sql::new(
+            "reports.organization_pipeline",
+            "SELECT p.organization_id, CAST(COALESCE(SUM(p.estimated_value_cents), 0) AS BIGINT) FROM opportunities p \
+             WHERE p.deleted_at IS NULL AND p.stage NOT IN ('closed_won', 'closed_lost') AND p.organization_id IN ",
+        );
+        open.push_bind_list(ids.iter().copied()).push(" GROUP BY p.organization_id");
+        let (interactions, open) =
+            tokio::try_join!(self.db.fetch_all::<(Uuid, i64)>(interactions), self.db.fetch_all::<(Uuid, i64)>(open))?;
+        let find = |rows: &[(Uuid, i64)], id: Uuid| rows.iter().find(|r| r.0 == id).map(|r| r.1).unwrap_or(0);
+        Ok(top
+            .into_iter()
+            .map(|(id, name, won_deals, won_cents)| OrganizationResult {
+                id,
+                name,
+                won_deals,
+                won_cents,
+                interactions: find(&interactions, id),
+                open_pipeline_cents: find(&open, id),
+            })
+            .collect())
+    }
+}
+
+/// Names the rows: the users' names, "Unassigned" for records of nobody.
+pub fn name_rows(rows: Vec<(Option<Uuid>, Kpis)>, names: &BTreeMap<Uuid, String>) -> Vec<RepKpis> {
+    rows.into_iter()
+        .map(|(rep, kpis)| RepKpis {
+            name: match rep {
+                Some(id) => names.get(&id).cloned().unwrap_or_else(|| "Former user".to_owned()),
+                None => "Unassigned".to_owned(),
+            },
+            rep,
+            kpis,
+        })
+        .collect()
+}
