@@ -1,7 +1,7 @@
 import { expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { stateFile, test } from './helpers';
+import { hydrated, stateFile, test } from './helpers';
 
 // axe-core itself (npm), evaluated in the page through the DevTools protocol, so the
 // page's Content-Security-Policy stays as it is.
@@ -24,7 +24,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 async function expectAccessible(page: Page, path: string) {
   await page.goto(path);
-  await expect(page.locator('main')).toBeVisible();
+  await hydrated(page);
+  // A lazy route's chunk replaces the page's head entries as it arrives: check once settled.
+  await page.waitForLoadState('networkidle');
+  await expect(page).toHaveTitle(/Kitchen Pantry CRM$/);
   await expect(page.locator('.loading')).toHaveCount(0);
   expect(await seriousViolations(page), `${path}`).toEqual([]);
 }
@@ -58,6 +61,7 @@ test('every page a manager opens has no serious or critical accessibility violat
     `${deal}/edit`,
     `/opportunities/new?organization=${organization.split('/').pop()}`,
     '/dashboard',
+    '/reports',
     '/account',
     '/does-not-exist',
   ]) {

@@ -14,7 +14,7 @@ test('a manager sees the team figures, per rep, and narrows by rep and dates', a
   await expect(table).toContainText('Riley Rep');
   await expect(table).toContainText('Sam Seller');
 
-  await page.getByLabel('Rep').selectOption({ label: 'Riley Rep' });
+  await page.getByLabel('Rep', { exact: true }).selectOption({ label: 'Riley Rep' });
   await page.getByLabel('From').fill('2026-01-01');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page).toHaveURL(/rep=.*from=2026-01-01/);
@@ -32,7 +32,21 @@ test.describe('a rep', () => {
   test('sees their own figures and no rep filter', async ({ page }) => {
     await page.goto('/dashboard');
     await expect(page.locator('.page-header')).toContainText('Your figures');
-    await expect(page.getByLabel('Rep')).toHaveCount(0);
+    await expect(page.getByLabel('Rep', { exact: true })).toHaveCount(0);
     await expect(page.locator('table.reps')).toHaveCount(0);
   });
+});
+
+test('the reports are printable tables with their charts', async ({ page }) => {
+  await page.goto('/reports');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reports');
+  for (const heading of ['Weekly activity per rep', 'Interactions by kind and outcome', 'Pipeline status', 'Organization performance']) {
+    await expect(page.getByRole('heading', { name: heading })).toBeVisible();
+  }
+  const weekly = page.locator('section', { has: page.getByRole('heading', { name: 'Weekly activity per rep' }) });
+  await expect(weekly.locator('tbody tr').first()).toBeVisible();
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.topbar')).toBeHidden();
+  await expect(page.locator('form.filters')).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'Pipeline status' })).toBeVisible();
 });

@@ -45,7 +45,7 @@ test('a deal moves with the move control, and closing asks for the reason', asyn
   await expect(stages).toContainText('Proposal → Closed lost');
   await expect(stages).toContainText('Prospecting → Proposal');
   await expect(stages).toContainText('Created in Prospecting');
-  await expect(page.getByText('Competitor')).toBeVisible();
+  await expect(page.getByText('Competitor', { exact: true })).toBeVisible();
 });
 
 test('drag and drop moves a deal, and dropping on won asks why', async ({ page, isMobile }) => {

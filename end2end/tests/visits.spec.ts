@@ -67,7 +67,7 @@ test.describe('a rep logs visits', () => {
     await hydrated(page);
     await expect(page.getByText('What you typed before is back.')).toBeVisible();
     await expect(page.getByLabel('4 · Notes')).toHaveValue('Chef wants a tasting today');
-    await expect(page.getByRole('radio', { name: 'Call' })).toBeChecked();
+    await expect(page.getByRole('radio', { name: 'Call', exact: true })).toBeChecked();
     await page.getByRole('button', { name: 'Save visit' }).click();
     await expect(page).toHaveURL(/#activity$/);
 
@@ -123,6 +123,7 @@ test.describe('without JavaScript', () => {
     await page.goto('/log');
     await page.locator('#log-choices a').first().click();
     await page.getByLabel('4 · Notes').fill('Kept after the error');
+    await page.getByText('Date and duration').click();
     await page.getByLabel('Date', { exact: true }).fill(isoDay(5));
     await page.getByRole('button', { name: 'Save visit' }).click();
     await expect(page.locator('#f-occurred-on-error')).toContainText('cannot be in the future');

@@ -275,9 +275,10 @@ fn past(rng: &mut impl Rng, today: DateTime<Utc>, days: i64) -> DateTime<Utc> {
     let skew: f64 = rng.random::<f64>().powf(1.7);
     let minutes = (skew * (days * 24 * 60) as f64) as i64;
     let at = today - Span::minutes(minutes);
-    // Working hours, so the data looks like visits and calls.
+    // Working hours, so the data looks like visits and calls; never later than now (an
+    // interaction cannot have happened in the future).
     let hour = rng.random_range(8..18);
-    at.date_naive().and_hms_opt(hour, rng.random_range(0..60), 0).map(|t| t.and_utc()).unwrap_or(at)
+    at.date_naive().and_hms_opt(hour, rng.random_range(0..60), 0).map(|t| t.and_utc()).unwrap_or(at).min(today)
 }
 
 impl Chunk {
@@ -584,6 +585,17 @@ mod tests {
         assert!(statements.iter().all(|s| s.args.len() <= MAX_PARAMS));
         assert_eq!(statements.iter().map(|s| s.args.len()).sum::<usize>(), 75_000);
         assert!(statements[0].text.starts_with("INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6)"));
+    }
+
+    #[test]
+    fn past_moments_are_never_in_the_future() {
+        let mut rng = StdRng::seed_from_u64(3);
+        // Early in the morning, "working hours" today would be later than now.
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap().and_hms_opt(7, 30, 0).unwrap().and_utc();
+        for _ in 0..10_000 {
+            let at = past(&mut rng, today, 30);
+            assert!(at <= today && at > today - Span::days(31), "{at}");
+        }
     }
 
     #[test]
