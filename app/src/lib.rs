@@ -35,6 +35,7 @@ use pages::not_found::NotFound;
 use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
 use pages::organizations::{EditOrganizationPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage};
 use pages::reports::ReportsPage;
+use pages::search::SearchPage;
 use pages::today::TodayPage;
 use pages::users::UsersPage;
 
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/interactions") view={Lazy::<InteractionsPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/interactions/:id/edit") view={Lazy::<EditInteractionPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view={Lazy::<DashboardPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view={Lazy::<SearchPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view={Lazy::<ReportsPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/pipeline") view={Lazy::<PipelinePage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/opportunities/new") view={Lazy::<NewOpportunityPage>::new()} ssr=SsrMode::Async/>

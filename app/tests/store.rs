@@ -115,6 +115,7 @@ store_tests!(
     the_board_totals_value_and_weighted_value_per_stage,
     dashboard_figures_are_pinned_on_a_fixture,
     reports_count_by_kind_and_rank_accounts,
+    search_finds_names_places_phones_and_emails_and_forgives_typos,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
@@ -1049,13 +1050,20 @@ async fn reports_count_by_kind_and_rank_accounts(store: &Store) {
         async move { store.create_interaction(&actor, ann.id, None, draft, None).await.unwrap() }
     };
     log(InteractionDraft { kind: InteractionKind::Tasting, ..visit(big.id, 0) }).await;
-    log(InteractionDraft { kind: InteractionKind::Tasting, outcome: Some(Outcome::OrderPlaced), ..visit(big.id, 1) }).await;
+    log(InteractionDraft { kind: InteractionKind::Tasting, outcome: Some(Outcome::OrderPlaced), ..visit(big.id, 1) })
+        .await;
     log(InteractionDraft { outcome: None, ..visit(small.id, 2) }).await;
     log(visit(quiet.id, 100)).await;
     for (org, value) in [(big.id, 9_000), (big.id, 1_000), (small.id, 2_500)] {
-        store.create_opportunity(&Actor::user(ann.id), ann.id, None, deal(org, "Won", Stage::ClosedWon, value)).await.unwrap();
+        store
+            .create_opportunity(&Actor::user(ann.id), ann.id, None, deal(org, "Won", Stage::ClosedWon, value))
+            .await
+            .unwrap();
     }
-    store.create_opportunity(&Actor::user(ann.id), ann.id, None, deal(big.id, "Next", Stage::Proposal, 700)).await.unwrap();
+    store
+        .create_opportunity(&Actor::user(ann.id), ann.id, None, deal(big.id, "Next", Stage::Proposal, 700))
+        .await
+        .unwrap();
 
     let today = app::store::now().date_naive();
     let period = Period::new(today, Some(today - chrono::Duration::days(30)), Some(today)).unwrap();
@@ -1078,4 +1086,59 @@ async fn reports_count_by_kind_and_rank_accounts(store: &Store) {
     assert_eq!(weekly.len(), 1);
     assert_eq!(weekly[0].0, Some(ann.id));
     assert_eq!(weekly[0].1.iter().map(|w| w.1).sum::<i64>(), 3, "100 days ago is outside the 8 weeks");
+}
+
+async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &Store) {
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    let titles = |hits: Vec<app::model::search::SearchHit>| hits.into_iter().map(|h| h.title).collect::<Vec<_>>();
+    let find = |text: &'static str| async move {
+        let query = app::model::search::SearchQuery::parse(text).unwrap().unwrap();
+        titles(store.search(&query, None, 20).await.unwrap())
+    };
+    let trattoria = OrganizationDraft {
+        city: Some("Austin".into()),
+        region: Some("TX".into()),
+        ..draft_for("La Trattoria di Marco", ann.id)
+    };
+    let trattoria = store.create_organization(&system, None, trattoria).await.unwrap();
+    let pizza = OrganizationDraft {
+        phone: Some("(555) 123-4567".into()),
+        email: Some("info@joespizza.com".into()),
+        city: Some("Houston".into()),
+        ..draft("Joe's Pizza")
+    };
+    store.create_organization(&system, None, pizza).await.unwrap();
+    store.create_organization(&system, None, draft("Big Burger Barn")).await.unwrap();
+    store.create_organization(&system, None, draft("Burger Palace")).await.unwrap();
+    let mario = ContactDraft { email: Some("mario@trattoria.example".into()), ..contact(trattoria.id, "Mario") };
+    let mario = ContactDraft { last_name: Some("Rossi".into()), ..mario };
+    store.create_contact(&system, None, mario).await.unwrap();
+
+    assert_eq!(find("trattoria").await, ["La Trattoria di Marco"]);
+    assert_eq!(find("TRATTORAI").await, ["La Trattoria di Marco"], "a typo in a name is forgiven");
+    assert_eq!(find("burger").await, ["Burger Palace", "Big Burger Barn"], "names that start with it first");
+    assert_eq!(find("austin").await, ["La Trattoria di Marco"], "by city");
+    assert_eq!(find("555 123").await, ["Joe's Pizza"], "by phone digits");
+    assert_eq!(find("info@joes").await, ["Joe's Pizza"], "by email prefix");
+    assert_eq!(find("mario ros").await, ["Mario Rossi"], "contacts by name");
+    assert_eq!(find("jo").await, ["Joe's Pizza"], "short queries match the start of names");
+    assert!(find("zzzz").await.is_empty());
+    assert!(matches!(
+        store.access(ann.clone(), Actor::default()).search(&"x".repeat(101), 20).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // A rep finds only their accounts and their contacts; renames and deletes are seen at once.
+    let hits = store.access(ann.clone(), Actor::default()).search("pizza", 20).await.unwrap();
+    assert!(hits.is_empty(), "not Ann's account");
+    let mine = store.access(ann, Actor::default()).search("rossi", 20).await.unwrap();
+    assert_eq!(titles(mine), ["Mario Rossi"]);
+    let renamed = OrganizationDraft { name: "Osteria di Marco".into(), ..trattoria.to_draft() };
+    let renamed = store.update_organization(&system, trattoria.id, trattoria.version, renamed).await.unwrap();
+    assert_eq!(find("osteria").await, ["Osteria di Marco"]);
+    assert!(find("trattoria di").await.is_empty());
+    store.delete_organization(&system, renamed.id, None).await.unwrap();
+    assert!(find("osteria").await.is_empty());
+    assert!(find("mario rossi").await.is_empty(), "its contacts went with it");
 }

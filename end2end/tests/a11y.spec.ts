@@ -41,6 +41,7 @@ async function firstLink(page: Page, list: string, selector: string): Promise<st
 }
 
 test('every page a manager opens has no serious or critical accessibility violation', async ({ page }) => {
+  test.setTimeout(180_000);
   const organization = await firstLink(page, '/organizations', 'a.row-link');
   const deal = await firstLink(page, '/pipeline', '.deal-card > a');
   const interaction = await firstLink(page, '/interactions', '.interaction .edit-link');
@@ -62,6 +63,7 @@ test('every page a manager opens has no serious or critical accessibility violat
     `/opportunities/new?organization=${organization.split('/').pop()}`,
     '/dashboard',
     '/reports',
+    '/search?q=pizza',
     '/account',
     '/does-not-exist',
   ]) {

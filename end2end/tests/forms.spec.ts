@@ -86,7 +86,7 @@ test.describe('with JavaScript', () => {
     await other.goto(edit);
     await other.getByLabel('City').fill('Boston');
     await other.getByRole('button', { name: 'Save changes' }).click();
-    await expect(other.getByText('Boston')).toBeVisible();
+    await expect(other.locator('dl.facts').getByText('Boston')).toBeVisible();
     await other.close();
 
     await page.getByLabel('City').fill('Salem');
@@ -109,7 +109,9 @@ test.describe('without JavaScript', () => {
     await page.getByLabel('City').fill('Round Rock');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page).toHaveURL(new RegExp(`/organizations/${UUID.source}$`));
-    await expect(page.getByText('Round Rock')).toBeVisible();
+    await expect(page.locator('dl.facts').getByText('Round Rock')).toBeVisible();
+    // The change is in the record's history too.
+    await expect(page.locator('#history')).toContainText('Round Rock');
     await expect(page.getByText(/Version 2$/)).toBeVisible();
   });
 

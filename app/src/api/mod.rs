@@ -8,6 +8,7 @@ pub mod interactions;
 pub mod opportunities;
 pub mod organizations;
 pub mod reports;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;

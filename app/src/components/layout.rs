@@ -49,6 +49,7 @@ pub fn AppHeader() -> impl IntoView {
             {match use_session() {
                 Some(user) => view! {
                     <nav aria-label="Main">
+                        <a href="/search">"Search"</a>
                         <a href="/today">"Today"</a>
                         <a href="/organizations">"Organizations"</a>
                         <a href="/interactions">"Interactions"</a>

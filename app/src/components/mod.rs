@@ -4,6 +4,7 @@ pub mod draft;
 pub mod fields;
 pub mod format;
 pub mod history;
+pub mod keyboard;
 pub mod layout;
 pub mod pagination;
 pub mod status;

@@ -10,6 +10,7 @@ pub mod interaction;
 pub mod opportunity;
 pub mod organization;
 pub mod query;
+pub mod search;
 pub mod user;
 pub mod validate;
 

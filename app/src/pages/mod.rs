@@ -11,6 +11,7 @@ pub mod not_found;
 pub mod opportunities;
 pub mod organizations;
 pub mod reports;
+pub mod search;
 pub mod today;
 pub mod users;
 

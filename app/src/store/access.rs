@@ -452,6 +452,16 @@ impl Access {
         (query, BoardQuery { visible_to, owner_id: rep, closed_since: period.from })
     }
 
+    // --- search ---
+
+    /// Organizations and contacts the user sees matching `text`, best first.
+    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<crate::model::search::SearchHit>, StoreError> {
+        match crate::model::search::SearchQuery::parse(text).map_err(|message| StoreError::field("q", message))? {
+            Some(query) => self.store.search(&query, policy::organization_scope(&self.user), limit).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
     // --- people ---
 
     /// Who records can be assigned to by this user: everyone active, or for a rep themselves.

@@ -12,6 +12,7 @@ mod error;
 mod interactions;
 mod opportunities;
 mod organizations;
+mod search;
 mod sessions;
 mod table;
 pub mod trace;

@@ -188,38 +188,8 @@ fn ChooseOrganization(search: String, choices: Vec<OrganizationChoice>) -> impl 
     }
 }
 
-/// Arrow keys move between the search box and the choices (the choices are links, so Tab
-/// and Enter work as everywhere).
 fn move_between_choices(ev: &leptos::ev::KeyboardEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        use leptos::web_sys::HtmlElement;
-        let down = match ev.key().as_str() {
-            "ArrowDown" => true,
-            "ArrowUp" => false,
-            _ => return,
-        };
-        let Some(document) = leptos::web_sys::window().and_then(|w| w.document()) else { return };
-        let Ok(found) = document.query_selector_all("#log-choices a") else { return };
-        let links: Vec<HtmlElement> =
-            (0..found.length()).filter_map(|i| found.item(i)?.dyn_into::<HtmlElement>().ok()).collect();
-        let active = document.active_element();
-        let at = links.iter().position(|link| active.as_ref() == Some(link.unchecked_ref()));
-        let target = match (at, down) {
-            (None, true) => links.first().cloned(),
-            (Some(i), true) => links.get(i + 1).cloned(),
-            (Some(0), false) => document.get_element_by_id("log-organization").and_then(|e| e.dyn_into().ok()),
-            (Some(i), false) => links.get(i - 1).cloned(),
-            (None, false) => None,
-        };
-        if let Some(target) = target {
-            ev.prevent_default();
-            let _ = target.focus();
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
+    crate::components::keyboard::move_between_results(ev, "log-organization", "#log-choices a");
 }
 
 fn contact_options(contacts: &[Contact]) -> Vec<(String, String)> {

@@ -1,0 +1,233 @@
+//! The one search box over organizations and contacts. Each database finds candidates with
+//! its own index — SQLite's FTS5 trigram index (`search_index`), PostgreSQL's pg_trgm
+//! indexes — then both load the same rows and rank them with the same pure rules
+//! (`model::search`), so the two behave alike.
+
+use uuid::Uuid;
+
+use super::{BackendKind, Sql, Store, StoreError};
+use crate::model::contact::full_name;
+use crate::model::organization::place;
+use crate::model::search::{HitKind, OtherFields, SearchHit, SearchQuery, rank, sort_hits};
+use crate::model::{Position, validate::search_key};
+
+/// How many candidates a search weighs before ranking.
+const CANDIDATES: i64 = 60;
+/// Below this many hits, SQLite looks for near misses too.
+const FEW: usize = 8;
+
+impl Store {
+    /// Organizations and contacts matching `query`, best first, at most `limit`; only those
+    /// under accounts assigned to `visible_to` when given.
+    pub async fn search(
+        &self,
+        query: &SearchQuery,
+        visible_to: Option<Uuid>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let candidates = match self.db.kind() {
+            BackendKind::Sqlite => {
+                let mut found = match query.fts_exact() {
+                    Some(fts) => self.fts_candidates(&fts, visible_to).await?,
+                    None => self.prefix_candidates(query, visible_to).await?,
+                };
+                if found.len() < FEW
+                    && let Some(fuzzy) = query.fts_fuzzy()
+                {
+                    for hit in self.fts_candidates(&fuzzy, visible_to).await? {
+                        if !found.contains(&hit) {
+                            found.push(hit);
+                        }
+                    }
+                }
+                found
+            }
+            BackendKind::Postgres => self.trigram_candidates(query, visible_to).await?,
+        };
+        let mut hits = self.load_hits(query, &candidates, visible_to).await?;
+        sort_hits(&mut hits);
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// SQLite: the best matches of an FTS5 query.
+    async fn fts_candidates(&self, fts: &str, visible_to: Option<Uuid>) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let mut sql = Sql::new(
+            "search.fts",
+            "SELECT d.entity, d.ref FROM search_index s JOIN search_docs d ON d.doc = s.rowid \
+             WHERE search_index MATCH $1",
+        )
+        .bind(fts);
+        if let Some(user) = visible_to {
+            sql.push(" AND d.ref IN (SELECT id FROM organizations WHERE deleted_at IS NULL AND assigned_user_id = ")
+                .push_bind(user)
+                .push(
+                    " UNION ALL SELECT c.id FROM contacts c JOIN organizations o ON o.id = c.organization_id \
+                       WHERE o.deleted_at IS NULL AND o.assigned_user_id = ",
+                )
+                .push_bind(user)
+                .push(")");
+        }
+        sql.push(" ORDER BY bm25(search_index, 10.0, 2.0, 3.0, 3.0) LIMIT ").push_bind(CANDIDATES);
+        self.db.fetch_all(sql).await
+    }
+
+    /// SQLite, for queries too short for trigrams: names that start with them.
+    async fn prefix_candidates(
+        &self,
+        query: &SearchQuery,
+        visible_to: Option<Uuid>,
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let pattern = super::prefix_pattern(&query.text);
+        let mut sql = Sql::new(
+            "search.prefix",
+            "SELECT 'organization', o.id FROM organizations o WHERE o.deleted_at IS NULL AND o.name_search LIKE $1 ESCAPE '\\'",
+        )
+        .bind(pattern.clone());
+        if let Some(user) = visible_to {
+            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+        }
+        sql.push(
+            " UNION ALL SELECT 'contact', c.id FROM contacts c JOIN organizations o ON o.id = c.organization_id \
+                  AND o.deleted_at IS NULL WHERE c.deleted_at IS NULL AND c.name_search LIKE ",
+        )
+        .push_bind(pattern)
+        .push(" ESCAPE '\\'");
+        if let Some(user) = visible_to {
+            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+        }
+        sql.push(" LIMIT ").push_bind(CANDIDATES);
+        self.db.fetch_all(sql).await
+    }
+
+    /// PostgreSQL: names by word similarity (typos included) or substring, the place,
+    /// email prefixes and phone digits, through the trigram indexes.
+    async fn trigram_candidates(
+        &self,
+        query: &SearchQuery,
+        visible_to: Option<Uuid>,
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let contains = super::contains_pattern(&query.text);
+        let email = super::prefix_pattern(&query.text);
+        let digits = query.digits.as_deref().map(super::contains_pattern);
+        let mut sql = Sql::new(
+            "search.trigram",
+            "SELECT entity, ref FROM (\
+             SELECT 'organization' AS entity, o.id AS ref, public.word_similarity($1, o.name_search) AS score \
+             FROM organizations o WHERE o.deleted_at IS NULL AND ($1 OPERATOR(public.<%) o.name_search \
+                 OR o.name_search LIKE $2 ESCAPE '\\' \
+                 OR lower(coalesce(o.city, '') || ' ' || coalesce(o.region, '')) LIKE $2 ESCAPE '\\' \
+                 OR o.email LIKE $3 ESCAPE '\\' OR o.phone LIKE $4 ESCAPE '\\')",
+        )
+        .bind(query.text.as_str())
+        .bind(contains)
+        .bind(email)
+        .bind(digits);
+        if let Some(user) = visible_to {
+            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+        }
+        sql.push(
+            " UNION ALL SELECT 'contact', c.id, public.word_similarity($1, c.name_search) \
+             FROM contacts c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
+             WHERE c.deleted_at IS NULL AND ($1 OPERATOR(public.<%) c.name_search \
+                 OR c.name_search LIKE $2 ESCAPE '\\' OR c.email LIKE $3 ESCAPE '\\' \
+                 OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $4 ESCAPE '\\')",
+        );
+        if let Some(user) = visible_to {
+            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+        }
+        sql.push(") hits ORDER BY score DESC LIMIT ").push_bind(CANDIDATES);
+        self.db.fetch_all(sql).await
+    }
+
+    /// The candidates' rows (live, visible), ranked; candidates too far from the query drop out.
+    async fn load_hits(
+        &self,
+        query: &SearchQuery,
+        candidates: &[(String, Uuid)],
+        visible_to: Option<Uuid>,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let ids =
+            |entity: &str| -> Vec<Uuid> { candidates.iter().filter(|(e, _)| e == entity).map(|(_, id)| *id).collect() };
+        let (org_ids, contact_ids) = (ids("organization"), ids("contact"));
+        let mut hits = Vec::new();
+        if !org_ids.is_empty() {
+            let mut sql = Sql::new(
+                "search.organizations",
+                "SELECT id, name, name_search, city, region, email, phone FROM organizations \
+                 WHERE deleted_at IS NULL AND id IN ",
+            );
+            sql.push_bind_list(org_ids);
+            if let Some(user) = visible_to {
+                sql.push(" AND assigned_user_id = ").push_bind(user);
+            }
+            type Row = (Uuid, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+            for (id, name, key, city, region, email, phone) in self.db.fetch_all::<Row>(sql).await? {
+                let place = place(city.as_deref(), region.as_deref());
+                let fields =
+                    OtherFields { place: place.as_deref(), email: email.as_deref(), phones: [phone.as_deref(), None] };
+                if let Some((tier, similarity)) = rank(query, &key, fields) {
+                    hits.push(SearchHit {
+                        kind: HitKind::Organization,
+                        id,
+                        title: name,
+                        detail: place,
+                        email,
+                        phone,
+                        organization_id: id,
+                        tier,
+                        similarity,
+                    });
+                }
+            }
+        }
+        if !contact_ids.is_empty() {
+            let mut sql = Sql::new(
+                "search.contacts",
+                "SELECT c.id, c.first_name, c.last_name, c.position, c.email, c.phone, c.mobile, c.organization_id, \
+                 o.name FROM contacts c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
+                 WHERE c.deleted_at IS NULL AND c.id IN ",
+            );
+            sql.push_bind_list(contact_ids);
+            if let Some(user) = visible_to {
+                sql.push(" AND o.assigned_user_id = ").push_bind(user);
+            }
+            type Row = (
+                Uuid,
+                String,
+                Option<String>,
+                Option<Position>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Uuid,
+                String,
+            );
+            for (id, first, last, position, email, phone, mobile, organization_id, organization) in
+                self.db.fetch_all::<Row>(sql).await?
+            {
+                let name = full_name(&first, last.as_deref());
+                let fields =
+                    OtherFields { place: None, email: email.as_deref(), phones: [phone.as_deref(), mobile.as_deref()] };
+                if let Some((tier, similarity)) = rank(query, &search_key(&name), fields) {
+                    let detail = match position {
+                        Some(position) => format!("{} · {organization}", position.label()),
+                        None => organization,
+                    };
+                    hits.push(SearchHit {
+                        kind: HitKind::Contact,
+                        id,
+                        title: name,
+                        detail: Some(detail),
+                        email,
+                        phone: mobile.or(phone),
+                        organization_id,
+                        tier,
+                        similarity,
+                    });
+                }
+            }
+        }
+        Ok(hits)
+    }
+}
