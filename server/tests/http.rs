@@ -309,3 +309,35 @@ async fn demo_data_is_seeded_once() {
     let second = Application::build(&config).await.unwrap();
     assert_eq!(second.store().list_organizations(&query).await.unwrap().page.total, 300, "a restart adds nothing");
 }
+
+#[tokio::test]
+async fn lists_export_as_csv_as_filtered_with_formulas_defused() {
+    let app = TestApp::spawn().await;
+    for (name, priority) in
+        [("=HYPERLINK(\"http://evil.example\")", "A"), ("Quiet Cafe", "B"), ("Loud Diner, Inc.", "A")]
+    {
+        let (status, body) = app.post("/api/v1/organizations", json!({"name": name, "priority": priority})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let response = app.client.get(app.url("/api/v1/organizations.csv?priority=A&sort=name")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"organizations-"), "{disposition}");
+    let text = response.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for spreadsheets");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap().get(0), Some("Name"));
+    let names: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    assert_eq!(
+        names,
+        ["'=HYPERLINK(\"http://evil.example\")", "Loud Diner, Inc."],
+        "only A, formula defused, commas quoted"
+    );
+
+    let bad = app.client.get(app.url("/api/v1/organizations.csv?priority=Z")).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let interactions = app.client.get(app.url("/api/v1/interactions.csv?user=me")).send().await.unwrap();
+    assert_eq!(interactions.status(), StatusCode::OK);
+    assert!(interactions.text().await.unwrap().starts_with("\u{feff}When,Organization,Contact,Kind"));
+}

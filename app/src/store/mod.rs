@@ -140,6 +140,12 @@ impl Store {
         self.db.kind()
     }
 
+    /// Whether the database answers a statement. (A plain `SELECT 1` is a 4-byte integer on
+    /// PostgreSQL and an 8-byte one on SQLite; the cast makes both the same.)
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.fetch_one::<(i64,)>(Sql::new("health.ping", "SELECT CAST(1 AS BIGINT)")).await.map(|_| ())
+    }
+
     pub async fn close(&self) {
         self.db.close().await;
     }

@@ -15,7 +15,6 @@ use serde::Serialize;
 use serde_json::json;
 
 use app::model::CurrentUser;
-use app::store::Sql;
 
 use super::aggregator::{Stats, Window};
 use crate::state::AppState;
@@ -123,7 +122,7 @@ fn level(value: f64, degraded: f64, unhealthy: f64) -> Option<(HealthStatus, f64
 
 pub async fn health(State(state): State<AppState>, request: Request) -> Response {
     let started = Instant::now();
-    let database = state.store.db().fetch_one::<(i64,)>(Sql::new("health.ping", "SELECT 1")).await;
+    let database = state.store.ping().await;
     let database_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Err(e) = &database {
         tracing::error!(error = %e, "health check: the database does not answer");

@@ -75,6 +75,11 @@ fn ListView(list: InteractionList) -> impl IntoView {
             {can_log.then(|| view! { <div class="actions"><a class="button primary" href=log_href>"Log visit"</a></div> })}
         </div>
         <Filters query=query.clone() users=list.users/>
+        <p class="list-tools">
+            <a class="button small" href=format!("/api/v1/interactions.csv?{}", list.query) download>
+                "Export CSV"<span class="visually-hidden">" of the interactions as filtered"</span>
+            </a>
+        </p>
         {if page.items.is_empty() {
             view! {
                 <div class="empty card">

@@ -71,6 +71,11 @@ fn ListView(list: OrganizationList, query: OrganizationQuery, bad: FieldErrors) 
         })}
         <PriorityChips query=query.clone() counts=list.priority_counts/>
         <Filters query=query.clone() users=list.users/>
+        <p class="list-tools">
+            <a class="button small" href=format!("/api/v1/organizations.csv?{}", query.to_query_string()) download>
+                "Export CSV"<span class="visually-hidden">" of the organizations as filtered"</span>
+            </a>
+        </p>
         {if page.items.is_empty() {
             let message = if query.is_filtered() {
                 "No organizations match these filters."

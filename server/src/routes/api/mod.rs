@@ -4,6 +4,7 @@
 mod access;
 mod contacts;
 pub mod error;
+mod export;
 mod ids;
 mod json;
 mod organizations;
@@ -20,6 +21,7 @@ pub use error::ApiError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(organizations::router())
+        .merge(export::router())
         .merge(contacts::router())
         .merge(users::router())
         .merge(session::router())
