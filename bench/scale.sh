@@ -70,11 +70,13 @@ import json, sys, urllib.parse
 orgs = json.load(open(sys.argv[1]))["items"]
 name = next(o["name"] for o in orgs if len(o["name"].split()) >= 2)
 word = max(name.split(), key=len).lower()
-typo = word[:2] + word[3] + word[2] + word[4:] if len(word) > 4 else word + "e"
+dropped = word[:3] + word[4:] if len(word) > 4 else word + "e"
+swapped = word[:2] + word[3] + word[2] + word[4:] if len(word) > 4 else word + "e"
 city = next(o["city"] for o in orgs if o.get("city"))
 phone = next(o["phone"] for o in orgs if o.get("phone"))
 digits = "".join(c for c in phone if c.isdigit())[-7:]
-for label, q in [("a word of a name", word), ("the same word misspelt", typo), ("two letters", name[:2].lower()),
+for label, q in [("a word of a name", word), ("the word, a letter left out", dropped),
+                 ("the word, two letters swapped", swapped), ("two letters", name[:2].lower()),
                  ("a city", city.lower()), ("7 phone digits", digits), ("a whole name", name.lower())]:
     print(f"{label}\t{q}\t{urllib.parse.quote(q)}")
 PY

@@ -117,6 +117,7 @@ store_tests!(
     reports_count_by_kind_and_rank_accounts,
     search_finds_names_places_phones_and_emails_and_forgives_typos,
     the_health_check_ping_answers,
+    deleting_an_account_takes_its_interactions_and_deals_along_and_restoring_brings_them_back,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
@@ -1148,4 +1149,26 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
 /// (a 4-byte integer) once failed to decode, so the check said "unhealthy" on every call.
 async fn the_health_check_ping_answers(store: &Store) {
     store.ping().await.expect("the database answers");
+}
+
+async fn deleting_an_account_takes_its_interactions_and_deals_along_and_restoring_brings_them_back(store: &Store) {
+    use app::model::Stage;
+    let system = Actor::system();
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let org = store.create_organization(&system, None, draft_for("Seasonal Cafe", ann.id)).await.unwrap();
+    let earlier = store.create_interaction(&system, ann.id, None, visit(org.id, 3), None).await.unwrap();
+    store.delete_interaction(&system, earlier.id, None).await.unwrap();
+    let kept = store.create_interaction(&system, ann.id, None, visit(org.id, 1), None).await.unwrap();
+    let deal = store
+        .create_opportunity(&system, ann.id, None, deal(org.id, "Summer menu", Stage::Proposal, 900))
+        .await
+        .unwrap();
+
+    store.delete_organization(&system, org.id, None).await.unwrap();
+    assert!(store.interaction(kept.id).await.is_err(), "gone with its account");
+    assert!(store.opportunity(deal.id).await.is_err());
+    store.restore_organization(&system, org.id).await.unwrap();
+    assert_eq!(store.interaction(kept.id).await.unwrap().version, 3, "back, with the two changes counted");
+    assert_eq!(store.opportunity(deal.id).await.unwrap().stage, Stage::Proposal);
+    assert!(store.interaction(earlier.id).await.is_err(), "deleted before its account, it stays deleted");
 }

@@ -32,6 +32,22 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 }
 
 impl DashboardQuery {
+    /// The scope and rep filters of a table under an account (interactions, deals), without
+    /// joining the account: deleting an account deletes those along with it.
+    fn filter_under_account(&self, sql: &mut Sql, alias: &str, rep_column: &str) {
+        if let Some(user) = self.visible_to {
+            sql.push(&format!(
+                " AND {alias}.organization_id IN (SELECT id FROM organizations WHERE deleted_at IS NULL \
+                 AND assigned_user_id = "
+            ))
+            .push_bind(user)
+            .push(")");
+        }
+        if let Some(rep) = self.rep {
+            sql.push(&format!(" AND {rep_column} = ")).push_bind(rep);
+        }
+    }
+
     /// The scope and rep filters, `rep_column` naming the table's rep.
     fn filter(&self, sql: &mut Sql, rep_column: &str) {
         if let Some(user) = self.visible_to {
@@ -71,25 +87,23 @@ impl Store {
              COALESCE(SUM(CASE WHEN i.occurred_at >= $1 THEN 1 ELSE 0 END), 0), \
              COALESCE(SUM(CASE WHEN i.occurred_at >= $2 THEN 1 ELSE 0 END), 0), \
              COALESCE(SUM(CASE WHEN i.occurred_at >= $3 AND i.occurred_at < $4 THEN 1 ELSE 0 END), 0) \
-             FROM interactions i JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
-             WHERE i.deleted_at IS NULL AND i.occurred_at >= $5",
+             FROM interactions i WHERE i.deleted_at IS NULL AND i.occurred_at >= $5",
         )
         .bind(start_of(p.week_start()))
         .bind(start_of(p.month_start()))
         .bind(start_of(p.from))
         .bind(start_of(p.after()))
         .bind(start_of(earliest));
-        q.filter(&mut interactions, "i.user_id");
+        q.filter_under_account(&mut interactions, "i", "i.user_id");
         interactions.push(" GROUP BY i.user_id");
 
         let mut follow_ups = Sql::new(
             "dashboard.follow_ups_due",
             "SELECT i.user_id, COUNT(*) FROM interactions i \
-             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
              WHERE i.deleted_at IS NULL AND i.follow_up_at IS NOT NULL AND NOT i.follow_up_done AND i.follow_up_at < $1",
         )
         .bind(start_of(p.today.succ_opt().unwrap_or(p.today)));
-        q.filter(&mut follow_ups, "i.user_id");
+        q.filter_under_account(&mut follow_ups, "i", "i.user_id");
         follow_ups.push(" GROUP BY i.user_id");
 
         // The stale rule of `model::opportunity::staleness`, in SQL.
@@ -113,13 +127,12 @@ impl Store {
         let mut won = Sql::new(
             "dashboard.won",
             "SELECT p.owner_id, COUNT(*), CAST(COALESCE(SUM(p.estimated_value_cents), 0) AS BIGINT) \
-             FROM opportunities p JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
-             WHERE p.deleted_at IS NULL AND p.stage = 'closed_won' AND p.actual_close_date >= $1 \
+             FROM opportunities p WHERE p.deleted_at IS NULL AND p.stage = 'closed_won' AND p.actual_close_date >= $1 \
              AND p.actual_close_date <= $2",
         )
         .bind(p.from)
         .bind(p.to);
-        q.filter(&mut won, "p.owner_id");
+        q.filter_under_account(&mut won, "p", "p.owner_id");
         won.push(" GROUP BY p.owner_id");
 
         let (organizations, contacts, interactions, follow_ups, open, won) = tokio::try_join!(
@@ -173,12 +186,11 @@ impl Store {
             "dashboard.activity_by_day",
             format!(
                 "SELECT i.user_id, {day} AS day, COUNT(*) FROM interactions i \
-                 JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
                  WHERE i.deleted_at IS NULL AND i.occurred_at >= $1"
             ),
         )
         .bind(start_of(first));
-        q.filter(&mut sql, "i.user_id");
+        q.filter_under_account(&mut sql, "i", "i.user_id");
         sql.push(&format!(" GROUP BY i.user_id, {day}"));
         let rows: Vec<(Option<Uuid>, String, i64)> = self.db.fetch_all(sql).await?;
         let mut per_rep: BTreeMap<Option<Uuid>, Vec<(NaiveDate, i64)>> = BTreeMap::new();
@@ -209,12 +221,11 @@ impl Store {
         let mut sql = Sql::new(
             "reports.interaction_volume",
             "SELECT i.kind, i.outcome, COUNT(*) FROM interactions i \
-             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
              WHERE i.deleted_at IS NULL AND i.occurred_at >= $1 AND i.occurred_at < $2",
         )
         .bind(start_of(q.period.from))
         .bind(start_of(q.period.after()));
-        q.filter(&mut sql, "i.user_id");
+        q.filter_under_account(&mut sql, "i", "i.user_id");
         sql.push(" GROUP BY i.kind, i.outcome");
         self.db.fetch_all(sql).await
     }
@@ -236,7 +247,7 @@ impl Store {
         )
         .bind(q.period.from)
         .bind(q.period.to);
-        q.filter(&mut won, "p.owner_id");
+        q.filter_under_account(&mut won, "p", "p.owner_id");
         won.push(" GROUP BY o.id, o.name ORDER BY won_cents DESC, won_deals DESC, o.name ASC LIMIT ").push_bind(limit);
         let top: Vec<(Uuid, String, i64, i64)> = self.db.fetch_all(won).await?;
         if top.is_empty() {

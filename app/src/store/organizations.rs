@@ -1,5 +1,6 @@
 //! Organizations: create, read, update with a version check, soft delete (taking their
-//! contacts along), restore, and the filtered, sorted, paged list.
+//! contacts, interactions and deals along, so no read of those needs to join the account to
+//! leave a deleted one out), restore, and the filtered, sorted, paged list.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -174,12 +175,26 @@ impl Store {
             )
             .await?;
         }
+        for table in ["interactions", "opportunities"] {
+            let sql = Sql::new(
+                "records.delete_with_organization",
+                format!(
+                    "UPDATE {table} SET deleted_at = $2, updated_at = $2, updated_by = $3, version = version + 1 \
+                     WHERE organization_id = $1 AND deleted_at IS NULL"
+                ),
+            )
+            .bind(id)
+            .bind(at)
+            .bind(actor.user_id);
+            tx.execute(sql).await?;
+        }
         tx.commit().await?;
         self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
         Ok(org)
     }
 
-    /// Undoes a delete, with the contacts that were deleted along with the organization.
+    /// Undoes a delete, with the contacts, interactions and deals that were deleted along
+    /// with the organization.
     /// Restoring a live organization changes nothing.
     pub async fn restore_organization(&self, actor: &Actor, id: Uuid) -> Result<Organization, StoreError> {
         let mut tx = self.db.begin().await?;
@@ -219,6 +234,20 @@ impl Store {
                 at,
             )
             .await?;
+        }
+        for table in ["interactions", "opportunities"] {
+            let sql = Sql::new(
+                "records.restore_with_organization",
+                format!(
+                    "UPDATE {table} SET deleted_at = NULL, updated_at = $3, updated_by = $4, version = version + 1 \
+                     WHERE organization_id = $1 AND deleted_at = $2"
+                ),
+            )
+            .bind(id)
+            .bind(deleted_at)
+            .bind(at)
+            .bind(actor.user_id);
+            tx.execute(sql).await?;
         }
         tx.commit().await?;
         self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
