@@ -1119,6 +1119,7 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
 
     assert_eq!(find("trattoria").await, ["La Trattoria di Marco"]);
     assert_eq!(find("TRATTORAI").await, ["La Trattoria di Marco"], "a typo in a name is forgiven");
+    assert_eq!(find("trattora").await, ["La Trattoria di Marco"], "and a letter left out");
     assert_eq!(find("burger").await, ["Burger Palace", "Big Burger Barn"], "names that start with it first");
     assert_eq!(find("austin").await, ["La Trattoria di Marco"], "by city");
     assert_eq!(find("555 123").await, ["Joe's Pizza"], "by phone digits");

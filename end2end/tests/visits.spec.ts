@@ -1,5 +1,5 @@
 import { expect, Page } from '@playwright/test';
-import { hydrated, stateFile, test, UUID } from './helpers';
+import { hydrated, stateFile, test, uniqueName, UUID } from './helpers';
 
 /** Today's date (UTC, as the app shows dates) plus `days`, as YYYY-MM-DD. */
 function isoDay(days: number): string {
@@ -86,14 +86,24 @@ test.describe('a rep logs visits', () => {
   });
 
   test('an interaction is edited afterwards, and its history shows the change', async ({ page }) => {
+    // A visit of its own, so no other test edits it meanwhile.
+    const note = uniqueName('Edited later');
+    await page.goto('/log');
+    await page.locator('#log-choices a').first().click();
+    await hydrated(page);
+    await page.getByLabel('4 · Notes').fill(note);
+    await page.getByRole('button', { name: 'Save visit' }).click();
+    await expect(page).toHaveURL(/#activity$/);
+
     await page.goto('/interactions?user=me');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your interactions');
-    await page.locator('.interaction .edit-link').first().click();
+    await page.locator('.interaction', { hasText: note }).locator('.edit-link').click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Edit interaction');
     await hydrated(page);
     await page.getByText('Demo', { exact: true }).click();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page).toHaveURL(/#activity$/);
+    await expect(page.locator('.interaction', { hasText: note })).toContainText('Demo');
     await page.goBack();
     await page.reload();
     await expect(page.locator('.history')).toContainText('Updated by Riley Rep');
