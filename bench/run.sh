@@ -40,9 +40,7 @@ if [ ! -f "$WORK/reps-$ORGS.done" ]; then
   touch "$WORK/reps-$ORGS.done"
 fi
 
-server_pid=
-stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
-trap stop_server EXIT
+source bench/common.sh
 
 start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30), then a wrapper (valgrind …)
   local monitoring=$1 ttl=${2:-30}
@@ -54,11 +52,7 @@ start_server() { # $1: MONITORING true|false, $2: CACHE_TTL_SECS (default 30), t
   echo "bench: the server did not start (see $WORK/server.log)"; exit 1
 }
 
-cookie() { # $1: the email (default: the bench manager)
-  curl -fs -c "$WORK/jar" -H 'Content-Type: application/json' \
-    -d "{\"email\": \"${1:-$EMAIL}\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
-  awk '$6 == "kp_session" { print "kp_session=" $7 }' "$WORK/jar"
-}
+cookie() { sign_in "${1:-$EMAIL}"; } # $1: the email (default: the bench manager)
 
 # Prints "requests/s p50 p95 p99 errors" for one path.
 measure() { # $1: path, $2: cookie
@@ -223,15 +217,4 @@ ${mix_rows%$'\n'}
 <!-- bench:end -->
 MD
 )
-if [ -f docs/benchmarks.md ] && grep -q '<!-- bench:start -->' docs/benchmarks.md; then
-  python3 - "$results" <<'PY'
-import re, sys
-path = "docs/benchmarks.md"
-text = open(path).read()
-text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: sys.argv[1], text, flags=re.S)
-open(path, "w").write(text)
-PY
-else
-  echo "$results" >> docs/benchmarks.md
-fi
-echo "$results"
+write_section bench "$results"

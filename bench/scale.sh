@@ -21,9 +21,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 export LOG_LEVEL=error LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export RATE_LIMIT_SIGN_INS=100000 RATE_LIMIT_SEARCHES=100000000 RATE_LIMIT_WRITES=100000000
 
-server_pid=
-stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
-trap stop_server EXIT
+source bench/common.sh
 
 seed_once() { # $1: DATABASE_URL, $2: marker file
   if [ ! -f "$2" ]; then
@@ -42,12 +40,6 @@ start_server() { # $1: DATABASE_URL
   server_pid=$!
   for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "bench-scale: the server did not start (see $WORK/scale-server.log)"; exit 1
-}
-
-cookie() { # $1: email
-  curl -fs -c "$WORK/scale-jar" -H 'Content-Type: application/json' \
-    -d "{\"email\": \"$1\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
-  awk '$6 == "kp_session" { print "kp_session=" $7 }' "$WORK/scale-jar"
 }
 
 # "p50 p99 server-ms hits" for one request: wrk's latency with one connection, the server's
@@ -86,8 +78,8 @@ rows=""
 run_backend() { # $1: label, $2: DATABASE_URL
   start_server "$2"
   local manager rep
-  manager=$(cookie "$EMAIL")
-  rep=$(cookie seed.rep001@kitchenpantry.test)
+  manager=$(sign_in "$EMAIL")
+  rep=$(sign_in seed.rep001@kitchenpantry.test)
   curl -fs -H "Cookie: $manager" "$BASE/api/dashboard" >/dev/null # warm the pages the OS caches
   while IFS=$'\t' read -r label q encoded; do
     read -r p50 p99 server hits < <(measure "/api/search?q=$encoded" "$manager")
@@ -126,15 +118,4 @@ ${rows%$'\n'}
 <!-- bench-scale:end -->
 MD
 )
-if grep -q '<!-- bench-scale:start -->' docs/benchmarks.md; then
-  python3 - "$results" <<'PY'
-import re, sys
-path = "docs/benchmarks.md"
-text = open(path).read()
-text = re.sub(r"<!-- bench-scale:start -->.*?<!-- bench-scale:end -->", lambda _: sys.argv[1], text, flags=re.S)
-open(path, "w").write(text)
-PY
-else
-  printf '\n%s\n' "$results" >> docs/benchmarks.md
-fi
-echo "$results"
+write_section bench-scale "$results"

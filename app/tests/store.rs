@@ -848,7 +848,9 @@ async fn deals_move_through_the_pipeline_with_their_history(store: &Store) {
     let stale = access.move_opportunity(created.id, won.version, Stage::Proposal, None).await;
     assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
 
-    let (changes, audit) = access.opportunity_history(created.id).await.unwrap();
+    let read = access.opportunity(created.id).await.unwrap();
+    assert_eq!((read.organization_name.as_str(), read.assigned_user_id), ("Deal Diner", Some(ann.id)));
+    let (changes, audit) = access.opportunity_history(&read).await.unwrap();
     let path: Vec<(Option<Stage>, Stage)> = changes.iter().map(|c| (c.from_stage, c.to_stage)).collect();
     assert_eq!(
         path,

@@ -31,7 +31,7 @@ pub async fn get_contact_form(
             let organization = access.organization(contact.organization_id).await?;
             (Some(contact), organization)
         }
-        (None, Some(organization_id)) => (None, access.organization_for_new_contact(organization_id).await?),
+        (None, Some(organization_id)) => (None, access.organization_to_add_to(organization_id).await?),
         (None, None) => return Err(AppError::bad_request("Say which organization the contact is for.")),
     };
     let organization_id = organization.id;

@@ -25,26 +25,55 @@ pub struct Dashboard {
     pub users: Vec<UserSummary>,
 }
 
+/// The period a figures page asks for.
+#[cfg(feature = "ssr")]
+pub(crate) fn period(from: Option<String>, to: Option<String>) -> Result<Period, AppError> {
+    Period::parse(crate::store::now().date_naive(), from.as_deref(), to.as_deref()).map_err(AppError::bad_request)
+}
+
+/// The people figure rows belong to, by name, and the reps the figures can be narrowed to
+/// (none for a rep, who sees only their own).
+#[cfg(feature = "ssr")]
+pub(crate) struct Reps {
+    names: std::collections::BTreeMap<Uuid, String>,
+    pub choices: Vec<UserSummary>,
+}
+
+#[cfg(feature = "ssr")]
+impl Reps {
+    /// Active users' names, and those of former users among `ids`.
+    pub async fn load(access: &crate::store::Access, ids: Vec<Option<Uuid>>) -> Result<Reps, AppError> {
+        let active = access.assignable_users().await?;
+        let mut names: std::collections::BTreeMap<Uuid, String> =
+            active.iter().map(|u| (u.id, u.full_name.clone())).collect();
+        for id in ids.into_iter().flatten() {
+            if !names.contains_key(&id)
+                && let Ok(user) = access.user_summary(id).await
+            {
+                names.insert(id, user.full_name);
+            }
+        }
+        let scoped = crate::policy::organization_scope(access.user()).is_some();
+        Ok(Reps { names, choices: if scoped { Vec::new() } else { active } })
+    }
+
+    pub fn name(&self, id: Option<Uuid>) -> String {
+        match id {
+            Some(id) => self.names.get(&id).cloned().unwrap_or_else(|| "Former user".to_owned()),
+            None => "Unassigned".to_owned(),
+        }
+    }
+}
+
 /// `from` and `to` (YYYY-MM-DD, both included; default this quarter to today) and `rep`.
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard(rep: Option<Uuid>, from: Option<String>, to: Option<String>) -> Result<Dashboard, AppError> {
     let access = super::server::access()?;
-    let period = super::reports::period_from(from, to)?;
+    let period = period(from, to)?;
     let (rows, weekly, stages) = access.dashboard(rep, period).await?;
-    let active = access.assignable_users().await?;
-    let mut names: std::collections::BTreeMap<Uuid, String> =
-        active.iter().map(|u| (u.id, u.full_name.clone())).collect();
-    for (id, _) in &rows {
-        if let Some(id) = id
-            && !names.contains_key(id)
-            && let Ok(user) = access.user_summary(*id).await
-        {
-            names.insert(*id, user.full_name);
-        }
-    }
-    let reps = crate::store::name_rows(rows, &names);
+    let names = Reps::load(&access, rows.iter().map(|(id, _)| *id).collect()).await?;
+    let reps: Vec<RepKpis> = rows.into_iter().map(|(rep, kpis)| RepKpis { name: names.name(rep), rep, kpis }).collect();
     let team = Kpis::total(reps.iter().map(|r| &r.kpis));
-    let scoped = crate::policy::organization_scope(access.user());
-    let users = if scoped.is_some() { Vec::new() } else { active };
-    Ok(Dashboard { period, rep: scoped.or(rep), team, reps, weekly, stages, users })
+    let rep = crate::policy::organization_scope(access.user()).or(rep);
+    Ok(Dashboard { period, rep, team, reps, weekly, stages, users: names.choices })
 }

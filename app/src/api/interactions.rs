@@ -19,6 +19,17 @@ pub struct OrganizationChoice {
     pub last_interaction_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl From<crate::model::Organization> for OrganizationChoice {
+    fn from(org: crate::model::Organization) -> Self {
+        OrganizationChoice {
+            place: org.place(),
+            id: org.id,
+            name: org.name,
+            last_interaction_at: org.last_interaction_at,
+        }
+    }
+}
+
 impl From<OrganizationSummary> for OrganizationChoice {
     fn from(org: OrganizationSummary) -> Self {
         OrganizationChoice {
@@ -95,7 +106,7 @@ pub async fn get_log_form(
     let (interaction, history) = match interaction_id {
         Some(id) => {
             let interaction = access.interaction_to_edit(id).await?;
-            let history = access.interaction_history(id).await?;
+            let history = access.interaction_history(&interaction).await?;
             (Some(interaction), history)
         }
         None => (None, Vec::new()),
@@ -105,17 +116,11 @@ pub async fn get_log_form(
         Some(id) => {
             let org = match &interaction {
                 Some(_) => access.organization(id).await?,
-                None => access.organization_for_new_interaction(id).await?,
+                None => access.organization_to_add_to(id).await?,
             };
             let query = ContactQuery { organization_id: Some(id), per_page: 100, ..Default::default() };
             let contacts = access.list_contacts(&query).await?.items;
-            let choice = OrganizationChoice {
-                id: org.id,
-                place: org.place(),
-                name: org.name,
-                last_interaction_at: org.last_interaction_at,
-            };
-            (Some(choice), contacts)
+            (Some(OrganizationChoice::from(org)), contacts)
         }
         None => (None, Vec::new()),
     };
@@ -187,8 +192,8 @@ pub async fn save_interaction(form: crate::model::InteractionForm) -> Result<Uui
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InteractionList {
     pub page: Page<InteractionItem>,
-    /// The query the page shows, as its links need it.
-    pub query: String,
+    /// The query the page shows (`user=me` made the caller's id), for its links.
+    pub query: crate::model::InteractionQuery,
     pub organization_name: Option<String>,
     pub users: Vec<UserSummary>,
     pub can_log: bool,
@@ -213,5 +218,5 @@ pub async fn list_interactions(query: String) -> Result<InteractionList, AppErro
     };
     let (page, users) = tokio::try_join!(access.list_interactions(&query), access.assignable_users())?;
     let can_log = crate::policy::can_write(access.user());
-    Ok(InteractionList { page, query: query.to_query_string(), organization_name, users, can_log })
+    Ok(InteractionList { page, query, organization_name, users, can_log })
 }

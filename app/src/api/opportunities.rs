@@ -54,7 +54,6 @@ pub async fn move_opportunity(form: StageMoveForm) -> Result<Opportunity, AppErr
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpportunityDetail {
     pub deal: OpportunityItem,
-    pub contact: Option<Contact>,
     pub stage_changes: Vec<StageChange>,
     pub history: Vec<AuditEntry>,
     pub can_edit: bool,
@@ -65,15 +64,10 @@ pub struct OpportunityDetail {
 pub async fn get_opportunity(id: Uuid) -> Result<OpportunityDetail, AppError> {
     let access = super::server::access()?;
     let deal = access.opportunity(id).await?;
-    let (stage_changes, history) = access.opportunity_history(id).await?;
-    let contact = match deal.opportunity.primary_contact_id {
-        Some(contact) => access.contact(contact).await.ok(),
-        None => None,
-    };
-    let organization = access.organization(deal.opportunity.organization_id).await?;
+    let (stage_changes, history) = access.opportunity_history(&deal).await?;
     let can_edit =
-        crate::policy::decide(access.user(), crate::policy::Action::Update, organization.assigned_user_id).is_allowed();
-    Ok(OpportunityDetail { deal, contact, stage_changes, history, can_edit, now: crate::store::now() })
+        crate::policy::decide(access.user(), crate::policy::Action::Update, deal.assigned_user_id).is_allowed();
+    Ok(OpportunityDetail { deal, stage_changes, history, can_edit, now: crate::store::now() })
 }
 
 /// What the deal form needs.
@@ -102,7 +96,7 @@ pub async fn get_opportunity_form(
             let organization = access.organization(deal.organization_id).await?;
             (Some(deal), organization)
         }
-        (None, Some(org)) => (None, access.organization_for_new_opportunity(org).await?),
+        (None, Some(org)) => (None, access.organization_to_add_to(org).await?),
         (None, None) => return Err(AppError::bad_request("Say which organization the deal is with.")),
     };
     let query = ContactQuery { organization_id: Some(organization.id), per_page: 100, ..Default::default() };

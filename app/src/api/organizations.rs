@@ -70,8 +70,8 @@ pub async fn get_organization(id: Uuid) -> Result<OrganizationDetail, AppError> 
     let (contacts, interactions, opportunities, history) = tokio::try_join!(
         access.list_contacts(&contacts_query),
         access.list_interactions(&interactions_query),
-        access.organization_opportunities(id),
-        access.organization_history(id),
+        access.organization_opportunities(&organization),
+        access.organization_history_of(&organization),
     )?;
     let contacts = contacts.items;
     let assigned_user = match organization.assigned_user_id {

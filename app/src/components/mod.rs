@@ -2,6 +2,7 @@
 
 pub mod draft;
 pub mod fields;
+pub mod figures;
 pub mod format;
 pub mod history;
 pub mod keyboard;

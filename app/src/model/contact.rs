@@ -61,6 +61,11 @@ pub fn full_name(first: &str, last: Option<&str>) -> String {
     }
 }
 
+/// The name of a contact read along with another record (`None`: it has none).
+pub fn optional_full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    first.map(|first| full_name(first, last))
+}
+
 /// The editable fields of a contact.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

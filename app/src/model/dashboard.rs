@@ -99,6 +99,17 @@ impl Period {
         Ok(Period { today, from, to })
     }
 
+    /// The range of a filter as the address gives it (`YYYY-MM-DD`, empty for the default).
+    pub fn parse(today: NaiveDate, from: Option<&str>, to: Option<&str>) -> Result<Period, String> {
+        let day = |text: Option<&str>, what: &str| match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| format!("The {what} date must look like 2026-12-31.")),
+        };
+        Period::new(today, day(from, "start")?, day(to, "end")?)
+    }
+
     /// Monday of this week.
     pub fn week_start(&self) -> NaiveDate {
         self.today - Days::new(self.today.weekday().num_days_from_monday() as u64)
@@ -163,6 +174,15 @@ mod tests {
         assert!(Period::new(today, Some(day(2010, 1, 1)), None).is_err());
         let p = Period::new(today, Some(day(2026, 11, 1)), None).unwrap();
         assert_eq!((p.from, p.to), (day(2026, 11, 1), today));
+    }
+
+    #[test]
+    fn filters_parse_into_ranges() {
+        let today = day(2026, 12, 4);
+        assert_eq!(Period::parse(today, None, Some(" ")).unwrap(), Period::this_quarter(today));
+        assert_eq!(Period::parse(today, Some("2026-11-01"), None).unwrap().from, day(2026, 11, 1));
+        assert!(Period::parse(today, Some("11/01/2026"), None).unwrap_err().contains("start date"));
+        assert!(Period::parse(today, None, Some("soon")).unwrap_err().contains("end date"));
     }
 
     #[test]

@@ -70,12 +70,20 @@ pub struct OpportunityItem {
     #[cfg_attr(feature = "ssr", sqlx(flatten))]
     pub opportunity: Opportunity,
     pub organization_name: String,
+    /// Its account's assignee (whose rule the deal follows).
+    pub assigned_user_id: Option<Uuid>,
     pub owner_name: Option<String>,
+    pub contact_first_name: Option<String>,
+    pub contact_last_name: Option<String>,
     /// The last interaction with its organization.
     pub last_interaction_at: Option<DateTime<Utc>>,
 }
 
 impl OpportunityItem {
+    pub fn contact_name(&self) -> Option<String> {
+        super::contact::optional_full_name(self.contact_first_name.as_deref(), self.contact_last_name.as_deref())
+    }
+
     pub fn staleness(&self, now: DateTime<Utc>) -> Option<Staleness> {
         let o = &self.opportunity;
         staleness(o.stage, o.created_at, o.stage_entered_at, self.last_interaction_at, now)

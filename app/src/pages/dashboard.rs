@@ -4,17 +4,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use leptos_router::{LazyRoute, lazy_route};
-use uuid::Uuid;
 
 use crate::api::dashboard::{Dashboard, get_dashboard};
+use crate::components::figures::{FiguresFilter, PipelineChart, WeeklyChart, figures_resource};
 use crate::components::format::day;
 use crate::components::loaded;
 use crate::error::AppError;
 use crate::model::dashboard::Kpis;
 use crate::model::validate::format_money;
-use crate::pages::opportunities::pipeline::PipelineChart;
 
 pub struct DashboardPage {
     dashboard: Resource<Result<Dashboard, AppError>>,
@@ -23,20 +21,7 @@ pub struct DashboardPage {
 #[lazy_route]
 impl LazyRoute for DashboardPage {
     fn data() -> Self {
-        let query = use_query_map();
-        let dashboard = Resource::new(
-            move || query.with(|q| (q.get("rep"), q.get("from"), q.get("to"))),
-            |(rep, from, to)| async move {
-                let rep = match rep.filter(|r| !r.trim().is_empty()) {
-                    Some(r) => Some(
-                        Uuid::parse_str(r.trim()).map_err(|_| AppError::bad_request("Choose a rep from the list."))?,
-                    ),
-                    None => None,
-                };
-                get_dashboard(rep, from, to).await
-            },
-        );
-        DashboardPage { dashboard }
+        DashboardPage { dashboard: figures_resource(get_dashboard) }
     }
 
     fn view(this: Self) -> AnyView {
@@ -59,29 +44,9 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
             <h1>"Dashboard"</h1>
             <p class="muted">{format!("{whose} · {range}")}</p>
         </div>
-        <form method="get" action="/dashboard" class="filters dashboard-filters" role="search">
-            {(!users.is_empty()).then(|| view! {
-                <div class="field">
-                    <label for="dash-rep">"Rep"</label>
-                    <select id="dash-rep" name="rep">
-                        <option value="" selected=rep.is_none()>"The whole team"</option>
-                        {users.iter().map(|u| view! { <option value=u.id.to_string() selected=rep == Some(u.id)>{u.full_name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-            })}
-            <div class="field">
-                <label for="dash-from">"From"</label>
-                <input id="dash-from" type="date" name="from" value=period.from.to_string()/>
-            </div>
-            <div class="field">
-                <label for="dash-to">"To"</label>
-                <input id="dash-to" type="date" name="to" value=period.to.to_string()/>
-            </div>
-            <div class="form-actions">
-                <button type="submit" class="button primary">"Show"</button>
-                <a class="button" href="/dashboard">"This quarter"</a>
-            </div>
-        </form>
+        <FiguresFilter action="/dashboard" users=users.clone() rep period>
+            <a class="button" href="/dashboard">"This quarter"</a>
+        </FiguresFilter>
         <KpiCards kpis=team/>
         <div class="detail-grid">
             <section class="card" aria-labelledby="weekly-heading">
@@ -179,31 +144,5 @@ fn RepTable(reps: Vec<crate::model::dashboard::RepKpis>) -> impl IntoView {
                 </table>
             </div>
         </section>
-    }
-}
-
-/// Interactions per week as columns, drawn as SVG with each count written on its column.
-#[component]
-pub fn WeeklyChart(weeks: Vec<(chrono::NaiveDate, i64)>) -> impl IntoView {
-    let max = weeks.iter().map(|w| w.1).max().unwrap_or(0).max(1);
-    let slot = 600 / weeks.len().max(1) as i32;
-    view! {
-        <figure class="chart">
-            <svg viewBox="0 0 600 200" role="img" aria-labelledby="weekly-chart-title" preserveAspectRatio="xMinYMin meet">
-                <title id="weekly-chart-title">"Interactions per week"</title>
-                {weeks.iter().enumerate().map(|(i, (start, n))| {
-                    let h = (*n as f64 / max as f64 * 140.0).round() as i32;
-                    let x = i as i32 * slot + 8;
-                    view! {
-                        <g>
-                            <rect x=x y=160 - h width=slot - 16 height=h rx="3" class="bar-weighted"></rect>
-                            <text x=x + (slot - 16) / 2 y=152 - h text-anchor="middle" class="chart-number">{*n}</text>
-                            <text x=x + (slot - 16) / 2 y="182" text-anchor="middle" class="chart-label">{start.format("%b %-d").to_string()}</text>
-                        </g>
-                    }
-                }).collect_view()}
-            </svg>
-            <figcaption class="muted">"Interactions logged per week (weeks start on Monday), by when they happened."</figcaption>
-        </figure>
     }
 }

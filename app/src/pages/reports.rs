@@ -5,18 +5,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use leptos_router::{LazyRoute, lazy_route};
-use uuid::Uuid;
 
 use crate::api::reports::{Reports, get_reports};
+use crate::components::figures::{FiguresFilter, PipelineChart, WeeklyChart, figures_resource};
 use crate::components::format::day;
 use crate::components::loaded;
 use crate::error::AppError;
 use crate::model::validate::format_money;
 use crate::model::{InteractionKind, Outcome};
-use crate::pages::dashboard::WeeklyChart;
-use crate::pages::opportunities::pipeline::PipelineChart;
 
 pub struct ReportsPage {
     reports: Resource<Result<Reports, AppError>>,
@@ -25,20 +22,7 @@ pub struct ReportsPage {
 #[lazy_route]
 impl LazyRoute for ReportsPage {
     fn data() -> Self {
-        let query = use_query_map();
-        let reports = Resource::new(
-            move || query.with(|q| (q.get("rep"), q.get("from"), q.get("to"))),
-            |(rep, from, to)| async move {
-                let rep = match rep.filter(|r| !r.trim().is_empty()) {
-                    Some(r) => Some(
-                        Uuid::parse_str(r.trim()).map_err(|_| AppError::bad_request("Choose a rep from the list."))?,
-                    ),
-                    None => None,
-                };
-                get_reports(rep, from, to).await
-            },
-        );
-        ReportsPage { reports }
+        ReportsPage { reports: figures_resource(get_reports) }
     }
 
     fn view(this: Self) -> AnyView {
@@ -69,29 +53,9 @@ fn ReportsView(reports: Reports) -> impl IntoView {
             <h1>"Reports"</h1>
             <p class="muted">{range.clone()}</p>
         </div>
-        <form method="get" action="/reports" class="filters dashboard-filters" role="search">
-            {(!users.is_empty()).then(|| view! {
-                <div class="field">
-                    <label for="report-rep">"Rep"</label>
-                    <select id="report-rep" name="rep">
-                        <option value="" selected=rep.is_none()>"The whole team"</option>
-                        {users.iter().map(|u| view! { <option value=u.id.to_string() selected=rep == Some(u.id)>{u.full_name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-            })}
-            <div class="field">
-                <label for="report-from">"From"</label>
-                <input id="report-from" type="date" name="from" value=period.from.to_string()/>
-            </div>
-            <div class="field">
-                <label for="report-to">"To"</label>
-                <input id="report-to" type="date" name="to" value=period.to.to_string()/>
-            </div>
-            <div class="form-actions">
-                <button type="submit" class="button primary">"Show"</button>
-                <button type="button" class="button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
-            </div>
-        </form>
+        <FiguresFilter action="/reports" users rep period>
+            <button type="button" class="button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
+        </FiguresFilter>
 
         <section class="card report" aria-labelledby="weekly-report">
             <h2 id="weekly-report">"Weekly activity per rep"</h2>

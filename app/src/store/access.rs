@@ -59,10 +59,24 @@ impl Access {
         Ok(org)
     }
 
-    /// `contact`, if the user may do `action` to it: the rule of its organization.
+    /// Whether the user may do `action` to a record (`what`) under `organization_id`: the
+    /// rule of its organization, which contacts, interactions and deals share.
+    async fn check_under(&self, what: &'static str, organization_id: Uuid, action: Action) -> Result<(), StoreError> {
+        let assignee = self.store.organization_any(organization_id).await?.assigned_user_id;
+        self.check(what, policy::decide(&self.user, action, assignee))
+    }
+
+    /// Whether the user may change a record under `from` and, when the change moves it,
+    /// put it under `to` (never under an organization they may not see or change).
+    async fn check_change_under(&self, what: &'static str, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        let before = self.store.organization_any(from).await?.assigned_user_id;
+        self.check(what, policy::decide(&self.user, Action::Update, before))?;
+        let after = if to == from { before } else { self.assignee_of(to).await? };
+        self.check(what, policy::decide_change(&self.user, before, after))
+    }
+
     async fn contact_for(&self, contact: Contact, action: Action) -> Result<Contact, StoreError> {
-        let assignee = self.store.organization_any(contact.organization_id).await?.assigned_user_id;
-        self.check("Contact", policy::decide(&self.user, action, assignee))?;
+        self.check_under("Contact", contact.organization_id, action).await?;
         Ok(contact)
     }
 
@@ -133,8 +147,13 @@ impl Access {
     }
 
     pub async fn organization_history(&self, id: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
-        self.organization_any(id).await?;
-        self.store.history("organization", id).await
+        let org = self.organization_any(id).await?;
+        self.organization_history_of(&org).await
+    }
+
+    /// The history of an organization this access returned (so the user may see it).
+    pub async fn organization_history_of(&self, org: &Organization) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.history("organization", org.id).await
     }
 
     // --- contacts ---
@@ -157,8 +176,9 @@ impl Access {
         self.store.count_contacts(policy::organization_scope(&self.user)).await
     }
 
-    /// The organization a new contact would go under, if the user may add one there.
-    pub async fn organization_for_new_contact(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
+    /// The organization a new record (contact, interaction, deal) would go under, if the
+    /// user may add one there.
+    pub async fn organization_to_add_to(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
         let org = self.organization(organization_id).await?;
         self.check("Organization", policy::decide(&self.user, Action::Create, org.assigned_user_id))?;
         Ok(org)
@@ -177,14 +197,7 @@ impl Access {
         draft: ContactDraft,
     ) -> Result<Contact, StoreError> {
         let current = self.store.contact(id).await?;
-        let before = self.store.organization_any(current.organization_id).await?.assigned_user_id;
-        self.check("Contact", policy::decide(&self.user, Action::Update, before))?;
-        let after = if draft.organization_id == current.organization_id {
-            before
-        } else {
-            self.assignee_of(draft.organization_id).await?
-        };
-        self.check("Contact", policy::decide_change(&self.user, before, after))?;
+        self.check_change_under("Contact", current.organization_id, draft.organization_id).await?;
         self.store.update_contact(&self.actor, id, expected_version, draft).await
     }
 
@@ -205,10 +218,8 @@ impl Access {
 
     // --- interactions ---
 
-    /// `interaction`, if the user may do `action` to it: the rule of its organization.
     async fn interaction_for(&self, interaction: Interaction, action: Action) -> Result<Interaction, StoreError> {
-        let assignee = self.store.organization_any(interaction.organization_id).await?.assigned_user_id;
-        self.check("Interaction", policy::decide(&self.user, action, assignee))?;
+        self.check_under("Interaction", interaction.organization_id, action).await?;
         Ok(interaction)
     }
 
@@ -219,13 +230,6 @@ impl Access {
     /// An interaction the user may change (for its edit form).
     pub async fn interaction_to_edit(&self, id: Uuid) -> Result<Interaction, StoreError> {
         self.interaction_for(self.store.interaction(id).await?, Action::Update).await
-    }
-
-    /// The organization a new interaction would be logged for, if the user may log one there.
-    pub async fn organization_for_new_interaction(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
-        let org = self.organization(organization_id).await?;
-        self.check("Organization", policy::decide(&self.user, Action::Create, org.assigned_user_id))?;
-        Ok(org)
     }
 
     /// Logs an interaction as the user (its author), possibly completing an earlier follow-up.
@@ -247,14 +251,7 @@ impl Access {
         draft: InteractionDraft,
     ) -> Result<Interaction, StoreError> {
         let current = self.store.interaction(id).await?;
-        let before = self.store.organization_any(current.organization_id).await?.assigned_user_id;
-        self.check("Interaction", policy::decide(&self.user, Action::Update, before))?;
-        let after = if draft.organization_id == current.organization_id {
-            before
-        } else {
-            self.assignee_of(draft.organization_id).await?
-        };
-        self.check("Interaction", policy::decide_change(&self.user, before, after))?;
+        self.check_change_under("Interaction", current.organization_id, draft.organization_id).await?;
         self.store.update_interaction(&self.actor, id, expected_version, draft).await
     }
 
@@ -268,9 +265,9 @@ impl Access {
         self.store.list_interactions(&query).await
     }
 
-    pub async fn interaction_history(&self, id: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
-        self.interaction_for(self.store.interaction_any(id).await?, Action::Read).await?;
-        self.store.history("interaction", id).await
+    /// The history of an interaction this access returned.
+    pub async fn interaction_history(&self, interaction: &Interaction) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.history("interaction", interaction.id).await
     }
 
     /// The user's own open follow-ups due before `until`, overdue ones included.
@@ -288,27 +285,21 @@ impl Access {
 
     // --- opportunities ---
 
-    /// `deal`, if the user may do `action` to it: the rule of its organization.
     async fn opportunity_for(&self, deal: Opportunity, action: Action) -> Result<Opportunity, StoreError> {
-        let assignee = self.store.organization_any(deal.organization_id).await?.assigned_user_id;
-        self.check("Opportunity", policy::decide(&self.user, action, assignee))?;
+        self.check_under("Opportunity", deal.organization_id, action).await?;
         Ok(deal)
     }
 
     /// A deal with its organization's and owner's names.
     pub async fn opportunity(&self, id: Uuid) -> Result<OpportunityItem, StoreError> {
-        self.opportunity_for(self.store.opportunity(id).await?, Action::Read).await?;
-        self.store.opportunity_item(id).await
+        let deal = self.store.opportunity_item(id).await?;
+        self.check("Opportunity", policy::decide(&self.user, Action::Read, deal.assigned_user_id))?;
+        Ok(deal)
     }
 
     /// A deal the user may change (for its edit form).
     pub async fn opportunity_to_edit(&self, id: Uuid) -> Result<Opportunity, StoreError> {
         self.opportunity_for(self.store.opportunity(id).await?, Action::Update).await
-    }
-
-    /// The organization a new deal would be for, if the user may add one there.
-    pub async fn organization_for_new_opportunity(&self, organization_id: Uuid) -> Result<Organization, StoreError> {
-        self.organization_for_new_interaction(organization_id).await
     }
 
     pub async fn create_opportunity(
@@ -337,14 +328,7 @@ impl Access {
         draft: OpportunityDraft,
     ) -> Result<Opportunity, StoreError> {
         let current = self.store.opportunity(id).await?;
-        let before = self.store.organization_any(current.organization_id).await?.assigned_user_id;
-        self.check("Opportunity", policy::decide(&self.user, Action::Update, before))?;
-        let after = if draft.organization_id == current.organization_id {
-            before
-        } else {
-            self.assignee_of(draft.organization_id).await?
-        };
-        self.check("Opportunity", policy::decide_change(&self.user, before, after))?;
+        self.check_change_under("Opportunity", current.organization_id, draft.organization_id).await?;
         let owner = match policy::organization_scope(&self.user) {
             Some(_) => Some(current.owner_id),
             None => draft.owner_id,
@@ -380,14 +364,17 @@ impl Access {
         tokio::try_join!(self.store.opportunity_board(&query), self.store.pipeline_totals(&query))
     }
 
-    pub async fn organization_opportunities(&self, organization_id: Uuid) -> Result<Vec<OpportunityItem>, StoreError> {
-        self.organization(organization_id).await?;
-        self.store.organization_opportunities(organization_id).await
+    /// The deals of an organization this access returned (so the user may see it).
+    pub async fn organization_opportunities(&self, org: &Organization) -> Result<Vec<OpportunityItem>, StoreError> {
+        self.store.organization_opportunities(org.id).await
     }
 
-    /// A deal's stage changes and its audit history.
-    pub async fn opportunity_history(&self, id: Uuid) -> Result<(Vec<StageChange>, Vec<AuditEntry>), StoreError> {
-        self.opportunity_for(self.store.opportunity_any(id).await?, Action::Read).await?;
+    /// The stage changes and audit history of a deal this access returned.
+    pub async fn opportunity_history(
+        &self,
+        deal: &OpportunityItem,
+    ) -> Result<(Vec<StageChange>, Vec<AuditEntry>), StoreError> {
+        let id = deal.opportunity.id;
         tokio::try_join!(self.store.stage_changes(id), self.store.history("opportunity", id))
     }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use super::{BackendKind, Sql, Store, StoreError};
-use crate::model::dashboard::{Kpis, OrganizationResult, Period, RepKpis, weekly_counts};
+use crate::model::dashboard::{Kpis, OrganizationResult, Period, weekly_counts};
 use crate::model::opportunity::{NEGOTIATION_STALE_AFTER_DAYS, QUIET_AFTER_DAYS};
 use crate::model::{InteractionKind, Outcome};
 
@@ -283,18 +283,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// Names the rows: the users' names, "Unassigned" for records of nobody.
-pub fn name_rows(rows: Vec<(Option<Uuid>, Kpis)>, names: &BTreeMap<Uuid, String>) -> Vec<RepKpis> {
-    rows.into_iter()
-        .map(|(rep, kpis)| RepKpis {
-            name: match rep {
-                Some(id) => names.get(&id).cloned().unwrap_or_else(|| "Former user".to_owned()),
-                None => "Unassigned".to_owned(),
-            },
-            rep,
-            kpis,
-        })
-        .collect()
 }

@@ -26,15 +26,17 @@ pub(super) const INTERACTIONS: Table = Table {
 const T: &Table = &INTERACTIONS;
 
 /// An interaction with the names lists show, from its live organization.
-const ITEM_SELECT: &str = "SELECT i.id, i.organization_id, i.contact_id, i.user_id, i.opportunity_id, i.kind, \
-    i.occurred_at, i.duration_minutes, i.subject, i.notes, i.outcome, i.follow_up_at, i.follow_up_notes, \
-    i.follow_up_done, i.latitude, i.longitude, i.created_at, i.updated_at, i.created_by, i.updated_by, \
-    i.deleted_at, i.version, o.name AS organization_name, c.first_name AS contact_first_name, \
-    c.last_name AS contact_last_name, u.full_name AS author_name \
-    FROM interactions i \
-    JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
-    LEFT JOIN contacts c ON c.id = i.contact_id \
-    LEFT JOIN users u ON u.id = i.user_id";
+fn item_select() -> String {
+    format!(
+        "SELECT {}, o.name AS organization_name, c.first_name AS contact_first_name, \
+         c.last_name AS contact_last_name, u.full_name AS author_name \
+         FROM interactions i \
+         JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+         LEFT JOIN contacts c ON c.id = i.contact_id \
+         LEFT JOIN users u ON u.id = i.user_id",
+        T.qualified("i")
+    )
+}
 
 /// How many neglected accounts and due follow-ups the Today page lists at most.
 pub const TODAY_LIMIT: i64 = 50;
@@ -42,10 +44,6 @@ pub const TODAY_LIMIT: i64 = 50;
 impl Store {
     pub async fn interaction(&self, id: Uuid) -> Result<Interaction, StoreError> {
         T.live(&self.db, id).await
-    }
-
-    pub async fn interaction_any(&self, id: Uuid) -> Result<Interaction, StoreError> {
-        T.any(&self.db, id).await
     }
 
     /// Logs an interaction by `author`. With `completes`, the follow-up of that earlier
@@ -192,7 +190,7 @@ impl Store {
             ..filters.clone()
         };
         let dir = query.direction.code();
-        let mut rows = Sql { text: format!("{ITEM_SELECT}{}", filters.text), ..filters };
+        let mut rows = Sql { text: format!("{}{}", item_select(), filters.text), ..filters };
         rows.push(&format!(" ORDER BY i.occurred_at {dir}, i.id {dir} LIMIT "))
             .push_bind(query.per_page as i64)
             .push(" OFFSET ")
@@ -214,8 +212,9 @@ impl Store {
         let mut sql = Sql::new(
             "interactions.follow_ups_due",
             format!(
-                "{ITEM_SELECT} WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
-                 AND NOT i.follow_up_done AND i.follow_up_at < $2"
+                "{} WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
+                 AND NOT i.follow_up_done AND i.follow_up_at < $2",
+                item_select()
             ),
         )
         .bind(user)

@@ -24,13 +24,19 @@ pub(super) const OPPORTUNITIES: Table = Table {
 };
 const T: &Table = &OPPORTUNITIES;
 
-const ITEM_SELECT: &str = "SELECT p.id, p.organization_id, p.primary_contact_id, p.owner_id, p.name, p.stage, \
-    p.stage_entered_at, p.probability, p.estimated_value_cents, p.expected_close_date, p.actual_close_date, \
-    p.close_reason, p.principal, p.notes, p.created_at, p.updated_at, p.created_by, p.updated_by, p.deleted_at, \
-    p.version, o.name AS organization_name, u.full_name AS owner_name, o.last_interaction_at \
-    FROM opportunities p \
-    JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
-    LEFT JOIN users u ON u.id = p.owner_id";
+/// A deal with the names lists show, its account's assignee and last interaction, from its
+/// live account.
+fn item_select() -> String {
+    format!(
+        "SELECT {}, o.name AS organization_name, o.assigned_user_id, u.full_name AS owner_name, \
+         c.first_name AS contact_first_name, c.last_name AS contact_last_name, o.last_interaction_at \
+         FROM opportunities p \
+         JOIN organizations o ON o.id = p.organization_id AND o.deleted_at IS NULL \
+         LEFT JOIN users u ON u.id = p.owner_id \
+         LEFT JOIN contacts c ON c.id = p.primary_contact_id AND c.deleted_at IS NULL",
+        T.qualified("p")
+    )
+}
 
 /// How many deals the board shows at most (the totals count them all).
 pub const BOARD_LIMIT: i64 = 500;
@@ -63,10 +69,6 @@ impl BoardQuery {
 impl Store {
     pub async fn opportunity(&self, id: Uuid) -> Result<Opportunity, StoreError> {
         T.live(&self.db, id).await
-    }
-
-    pub async fn opportunity_any(&self, id: Uuid) -> Result<Opportunity, StoreError> {
-        T.any(&self.db, id).await
     }
 
     /// Creates a deal owned by the draft's owner, or by `creator`.
@@ -213,7 +215,7 @@ impl Store {
     /// The board's deals: open ones and those closed since the query's date, soonest
     /// expected close first, then the most valuable.
     pub async fn opportunity_board(&self, query: &BoardQuery) -> Result<Vec<OpportunityItem>, StoreError> {
-        let mut sql = Sql::new("opportunities.board", ITEM_SELECT);
+        let mut sql = Sql::new("opportunities.board", item_select());
         query.push_filters(&mut sql);
         sql.push(
             " ORDER BY p.expected_close_date ASC NULLS LAST, p.estimated_value_cents DESC NULLS LAST, p.id ASC LIMIT ",
@@ -254,9 +256,10 @@ impl Store {
         let sql = Sql::new(
             "opportunities.of_organization_list",
             format!(
-                "{ITEM_SELECT} WHERE p.deleted_at IS NULL AND p.organization_id = $1 \
+                "{} WHERE p.deleted_at IS NULL AND p.organization_id = $1 \
                  ORDER BY CASE WHEN p.stage IN ('closed_won', 'closed_lost') THEN 1 ELSE 0 END, \
-                 p.expected_close_date ASC NULLS LAST, p.id ASC LIMIT 100"
+                 p.expected_close_date ASC NULLS LAST, p.id ASC LIMIT 100",
+                item_select()
             ),
         )
         .bind(organization_id);
@@ -264,8 +267,8 @@ impl Store {
     }
 
     pub async fn opportunity_item(&self, id: Uuid) -> Result<OpportunityItem, StoreError> {
-        let sql =
-            Sql::new("opportunities.item", format!("{ITEM_SELECT} WHERE p.id = $1 AND p.deleted_at IS NULL")).bind(id);
+        let sql = Sql::new("opportunities.item", format!("{} WHERE p.id = $1 AND p.deleted_at IS NULL", item_select()))
+            .bind(id);
         self.db.fetch_optional(sql).await?.ok_or(StoreError::NotFound(T.what))
     }
 

@@ -16,6 +16,12 @@ pub(super) struct Table {
 }
 
 impl Table {
+    /// The columns named through a table alias (`i.id, i.organization_id, …`), for reads that
+    /// join other tables.
+    pub fn qualified(&self, alias: &str) -> String {
+        self.columns.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+    }
+
     fn select(&self, name: &'static str, id: Uuid, live_only: bool) -> Sql {
         let live = if live_only { " AND deleted_at IS NULL" } else { "" };
         Sql::new(name, format!("SELECT {} FROM {} WHERE id = $1{live}", self.columns, self.table)).bind(id)

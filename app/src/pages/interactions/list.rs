@@ -11,7 +11,6 @@ use leptos_router::{LazyRoute, lazy_route};
 use super::InteractionEntry;
 use crate::api::interactions::{InteractionList, list_interactions};
 use crate::components::{ErrorPanel, Pagination, use_session};
-use crate::model::query::parse_query_string;
 use crate::model::{InteractionKind, InteractionQuery, Outcome, SortDirection};
 
 fn href(query: &InteractionQuery) -> String {
@@ -52,8 +51,7 @@ impl LazyRoute for InteractionsPage {
 
 #[component]
 fn ListView(list: InteractionList) -> impl IntoView {
-    let pairs = parse_query_string(&list.query);
-    let query = InteractionQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default();
+    let query = list.query;
     let me = use_session().map(|u| u.id);
     let title = match &list.organization_name {
         Some(name) => format!("Interactions · {name}"),
@@ -76,7 +74,7 @@ fn ListView(list: InteractionList) -> impl IntoView {
         </div>
         <Filters query=query.clone() users=list.users/>
         <p class="list-tools">
-            <a class="button small" href=format!("/api/v1/interactions.csv?{}", list.query) download>
+            <a class="button small" href=format!("/api/v1/interactions.csv?{}", query.to_query_string()) download>
                 "Export CSV"<span class="visually-hidden">" of the interactions as filtered"</span>
             </a>
         </p>

@@ -40,6 +40,7 @@ impl LazyRoute for OpportunityDetailPage {
 fn Detail(detail: OpportunityDetail) -> impl IntoView {
     let stale = detail.deal.staleness(detail.now);
     let item = detail.deal;
+    let contact = item.contact_name();
     let o = item.opportunity;
     let dash = || "—".to_owned();
     view! {
@@ -72,7 +73,7 @@ fn Detail(detail: OpportunityDetail) -> impl IntoView {
                     <dt>"Closed"</dt><dd>{o.actual_close_date.map(day).unwrap_or_else(dash)}</dd>
                     <dt>"Close reason"</dt><dd>{o.close_reason.map(|r| r.label().to_owned()).unwrap_or_else(dash)}</dd>
                     <dt>"Principal"</dt><dd>{o.principal.clone().unwrap_or_else(dash)}</dd>
-                    <dt>"Contact"</dt><dd>{detail.contact.map(|c| c.full_name()).unwrap_or_else(dash)}</dd>
+                    <dt>"Contact"</dt><dd>{contact.unwrap_or_else(dash)}</dd>
                     <dt>"Owner"</dt><dd>{item.owner_name.clone().unwrap_or_else(dash)}</dd>
                 </dl>
                 {o.notes.clone().map(|n| view! { <h3>"Notes"</h3><p class="notes">{n}</p> })}

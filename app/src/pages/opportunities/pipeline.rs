@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::api::opportunities::{MoveOpportunity, Pipeline, get_pipeline};
 use crate::components::ErrorPanel;
+use crate::components::figures::PipelineChart;
 use crate::components::format::day;
 use crate::error::AppError;
 use crate::model::opportunity::reasons_for;
@@ -280,35 +281,4 @@ fn set_drag_data(ev: &leptos::ev::DragEvent, id: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, id);
-}
-
-/// Pipeline value by stage as horizontal bars (value, and its weighted part), drawn as SVG
-/// with the numbers as text, so it reads without colour and prints.
-#[component]
-pub fn PipelineChart(totals: Vec<StageTotal>) -> impl IntoView {
-    let max = totals.iter().map(|t| t.value_cents).max().unwrap_or(0).max(1);
-    let row_height = 28;
-    let height = totals.len() as i32 * row_height + 8;
-    view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 600 {height}") role="img" aria-labelledby="pipeline-chart-title" preserveAspectRatio="xMinYMin meet">
-                <title id="pipeline-chart-title">"Pipeline value by stage"</title>
-                {totals.iter().enumerate().map(|(i, t)| {
-                    let y = i as i32 * row_height + 4;
-                    let width = |cents: i64| (cents as f64 / max as f64 * 330.0).round() as i32;
-                    view! {
-                        <g>
-                            <text x="0" y=y + 18 class="chart-label">{t.stage.label()}</text>
-                            <rect x="120" y=y + 4 width=width(t.value_cents) height="18" rx="3" class="bar-value"></rect>
-                            <rect x="120" y=y + 4 width=width(t.weighted_cents) height="18" rx="3" class="bar-weighted"></rect>
-                            <text x=126 + width(t.value_cents) y=y + 18 class="chart-number">
-                                {format!("{} ({})", format_money(t.value_cents), t.deals)}
-                            </text>
-                        </g>
-                    }
-                }).collect_view()}
-            </svg>
-            <figcaption class="muted">"Bar: value of the deals in each stage (count in brackets); darker part: weighted by probability."</figcaption>
-        </figure>
-    }
 }

@@ -190,12 +190,15 @@ mod tests {
         assert_eq!(safe_cell(""), "");
     }
 
-    #[test]
-    fn files_start_with_a_byte_order_mark_and_quote_what_needs_it() {
-        let response = csv_file("t", &["A", "B"], vec![vec!["x, y".into(), "say \"hi\"".into()]]).unwrap();
+    #[tokio::test]
+    async fn files_start_with_a_byte_order_mark_and_quote_what_needs_it() {
+        let rows = vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["=1+2".into(), "two\nlines".into()]];
+        let response = csv_file("t", &["A", "B"], rows).unwrap();
         assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-        assert!(
-            response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"t-")
-        );
+        let disposition = response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"t-"), "{disposition}");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let expected = "\u{feff}A,B\n\"x, y\",\"say \"\"hi\"\"\"\n'=1+2,\"two\nlines\"\n";
+        assert_eq!(std::str::from_utf8(&body).unwrap(), expected);
     }
 }

@@ -1,0 +1,31 @@
+# Shared by the bench scripts (sourced): stopping the server they start, signing in, and
+# writing a marked section of docs/benchmarks.md. Expects BASE, WORK and PASSWORD.
+
+server_pid=
+stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
+trap stop_server EXIT
+
+# Prints the session cookie of a sign-in as $1, with PASSWORD.
+sign_in() {
+  curl -fs -c "$WORK/jar" -H 'Content-Type: application/json' \
+    -d "{\"email\": \"$1\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/session" >/dev/null
+  awk '$6 == "kp_session" { print "kp_session=" $7 }' "$WORK/jar"
+}
+
+# Replaces the section between <!-- $1:start --> and <!-- $1:end --> of docs/benchmarks.md
+# with $2 (which carries those markers), or appends $2 when there is none yet.
+write_section() {
+  if [ -f docs/benchmarks.md ] && grep -q "<!-- $1:start -->" docs/benchmarks.md; then
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+path = "docs/benchmarks.md"
+marker, section = sys.argv[1], sys.argv[2]
+text = open(path).read()
+text = re.sub(rf"<!-- {marker}:start -->.*?<!-- {marker}:end -->", lambda _: section, text, flags=re.S)
+open(path, "w").write(text)
+PY
+  else
+    printf '\n%s\n' "$2" >> docs/benchmarks.md
+  fi
+  echo "$2"
+}
