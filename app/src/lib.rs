@@ -33,7 +33,9 @@ use pages::interactions::{EditInteractionPage, InteractionsPage, LogVisitPage};
 use pages::login::LoginPage;
 use pages::not_found::NotFound;
 use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
-use pages::organizations::{EditOrganizationPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage};
+use pages::organizations::{
+    EditOrganizationPage, ImportDetailPage, ImportPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage,
+};
 use pages::reports::ReportsPage;
 use pages::search::SearchPage;
 use pages::today::TodayPage;
@@ -94,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view={Lazy::<LoginPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/new") view={Lazy::<NewOrganizationPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/import") view={Lazy::<ImportPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/import/:id") view={Lazy::<ImportDetailPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id") view={Lazy::<OrganizationDetailPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/edit") view={Lazy::<EditOrganizationPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/contacts/new") view={Lazy::<NewContactPage>::new()} ssr=SsrMode::Async/>

@@ -129,6 +129,12 @@ pub fn can_write(user: &CurrentUser) -> bool {
     user.role != Role::ReadOnly
 }
 
+/// CSV imports of organizations: the people who manage everyone's accounts (domain.md's
+/// admin "imports data"; a manager may create and change every CRM record anyway).
+pub fn can_import(user: &CurrentUser) -> bool {
+    matches!(user.role, Role::Admin | Role::Manager)
+}
+
 /// Whether the user may delete or restore records.
 pub fn can_delete(user: &CurrentUser) -> bool {
     user.role == Role::Admin
@@ -140,6 +146,14 @@ mod tests {
 
     fn user(role: Role) -> CurrentUser {
         CurrentUser { id: Uuid::now_v7(), email: "u@example.test".into(), full_name: "U".into(), role }
+    }
+
+    #[test]
+    fn only_managers_and_administrators_import() {
+        assert!(can_import(&user(Role::Admin)));
+        assert!(can_import(&user(Role::Manager)));
+        assert!(!can_import(&user(Role::SalesRep)));
+        assert!(!can_import(&user(Role::ReadOnly)));
     }
 
     const ACTIONS: [Action; 4] = [Action::Read, Action::Create, Action::Update, Action::Delete];

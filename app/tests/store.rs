@@ -118,6 +118,9 @@ store_tests!(
     search_finds_names_places_phones_and_emails_and_forgives_typos,
     the_health_check_ping_answers,
     deleting_an_account_takes_its_interactions_and_deals_along_and_restoring_brings_them_back,
+    an_import_checks_each_row_and_creates_updates_or_skips_in_batches,
+    only_managers_and_admins_import_and_unreadable_files_are_kept_as_refused,
+    a_stopped_import_resumes_where_it_stopped,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
@@ -1174,4 +1177,146 @@ async fn deleting_an_account_takes_its_interactions_and_deals_along_and_restorin
     assert_eq!(store.interaction(kept.id).await.unwrap().version, 3, "back, with the two changes counted");
     assert_eq!(store.opportunity(deal.id).await.unwrap().stage, Stage::Proposal);
     assert!(store.interaction(earlier.id).await.is_err(), "deleted before its account, it stays deleted");
+}
+
+// --- CSV import ---
+
+const IMPORT_HEADER: &str = "Name,City,Priority,Assigned to,Contact first name,Contact last name,Contact email,Notes";
+
+/// `n` new organizations, one row each, with a contact.
+fn import_rows(n: usize) -> String {
+    (1..=n).map(|i| format!("Imported Diner {i},Townsville,B,,Pat,Cook{i},pat{i}@diner.test,\n")).collect()
+}
+
+async fn an_import_checks_each_row_and_creates_updates_or_skips_in_batches(store: &Store) {
+    use app::model::{ImportStatus, OnDuplicate};
+    let system = Actor::system();
+    let admin = store.access(person(store, "Ada Admin", Role::Admin).await, Actor::default());
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let joes = store
+        .create_organization(
+            &system,
+            None,
+            OrganizationDraft { city: Some("Springfield".into()), ..draft("Joe's Pizza") },
+        )
+        .await
+        .unwrap();
+    let bistro = store.create_organization(&system, None, draft("Le Bistro")).await.unwrap();
+    let chef = ContactDraft { email: Some("chef@bistro.test".into()), ..contact(bistro.id, "Chef") };
+    let chef = store.create_contact(&system, None, chef).await.unwrap();
+    let file = format!(
+        "{IMPORT_HEADER}\n{}JOE'S PIZZA , springfield,A,,,,,Now a key account\n\
+         Bistro Two,Paris,,,Marie,Curie,CHEF@bistro.test,\n\
+         ,Nowhere,,,,,,\n\
+         Ghost Diner,Nowhere,,Nobody Known,,,,\n\
+         Ann's Diner,Shelbyville,C,{},Sam,,,\n",
+        import_rows(450),
+        ann.email,
+    );
+
+    let id = admin.stage_import("accounts.csv", file.as_bytes()).await.unwrap();
+    let detail = admin.import_detail(id).await.unwrap();
+    let s = &detail.summary;
+    assert_eq!(
+        (s.status, s.total_rows, s.new_rows, s.duplicate_rows, s.invalid_rows),
+        (ImportStatus::Ready, 455, 451, 2, 2)
+    );
+    assert_eq!(detail.preview.rows.len(), 20);
+    assert_eq!(detail.preview.rows[0].name, "Imported Diner 1");
+    let (header, errors) = admin.import_errors(id).await.unwrap();
+    assert_eq!(header[0], "Name");
+    assert_eq!(errors.iter().map(|e| e.row).collect::<Vec<_>>(), [454, 455]);
+    assert!(errors[1].problems[0].contains("no active user “Nobody Known”"), "{:?}", errors[1]);
+
+    assert!(admin.start_import(id, OnDuplicate::Update).await.unwrap());
+    assert!(!admin.start_import(id, OnDuplicate::Update).await.unwrap(), "a second start changes nothing");
+    admin.run_import(id).await.unwrap();
+    let s = admin.import_detail(id).await.unwrap().summary;
+    assert_eq!(s.status, ImportStatus::Done);
+    assert_eq!(
+        (s.processed_rows, s.created_count, s.updated_count, s.skipped_count, s.failed_count),
+        (455, 451, 2, 0, 0)
+    );
+    assert!(s.finished_at.is_some());
+
+    let joes = store.organization(joes.id).await.unwrap();
+    assert_eq!((joes.priority, joes.name.as_str(), joes.version), (Priority::A, "JOE'S PIZZA", 2));
+    assert_eq!(joes.notes.as_deref(), Some("Now a key account"));
+    let chef = store.contact(chef.id).await.unwrap();
+    assert_eq!((chef.first_name.as_str(), chef.last_name.as_deref()), ("Marie", Some("Curie")), "matched by email");
+    assert_eq!(store.organization(bistro.id).await.unwrap().city.as_deref(), Some("Paris"));
+    let anns = names(store, "q=Ann's Diner").await;
+    assert_eq!(anns, ["Ann's Diner"]);
+    assert_eq!(names(store, "q=Imported Diner 45").await, ["Imported Diner 45", "Imported Diner 450"]);
+    let diner = store.list_organizations(&query("q=Imported Diner 7")).await.unwrap().page.items;
+    let diner = diner.iter().find(|o| o.name == "Imported Diner 7").expect("imported");
+    assert_eq!(diner.contact_count, 1);
+    let contacts =
+        store.list_contacts(&ContactQuery { organization_id: Some(diner.id), ..Default::default() }).await.unwrap();
+    assert!(contacts.items[0].is_primary);
+    assert_eq!(contacts.items[0].email.as_deref(), Some("pat7@diner.test"));
+    let history = store.history("organization", diner.id).await.unwrap();
+    assert_eq!(history.len(), 1, "created with its audit row");
+    let ann_list = store.access(ann.clone(), Actor::default()).list_organizations(&OrganizationQuery::default()).await;
+    assert_eq!(ann_list.unwrap().page.items.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["Ann's Diner"]);
+    assert!(matches!(admin.start_import(id, OnDuplicate::Skip).await, Err(StoreError::Invalid(_))), "finished");
+
+    // The same file again: everything it brings exists now.
+    let again = admin.stage_import("accounts.csv", file.as_bytes()).await.unwrap();
+    let s = admin.import_detail(again).await.unwrap().summary;
+    assert_eq!((s.new_rows, s.duplicate_rows, s.invalid_rows), (0, 453, 2));
+    admin.start_import(again, OnDuplicate::Skip).await.unwrap();
+    admin.run_import(again).await.unwrap();
+    let s = admin.import_detail(again).await.unwrap().summary;
+    assert_eq!((s.created_count, s.updated_count, s.skipped_count), (0, 0, 453));
+    assert_eq!(store.organization(joes.id).await.unwrap().version, 2, "skipped, not touched");
+}
+
+async fn only_managers_and_admins_import_and_unreadable_files_are_kept_as_refused(store: &Store) {
+    use app::model::{ImportStatus, OnDuplicate};
+    let rep = store.access(person(store, "Ann Rep", Role::SalesRep).await, Actor::default());
+    let refused = rep.stage_import("a.csv", b"Name\nX\n").await;
+    assert!(matches!(refused, Err(StoreError::Forbidden(_))), "{refused:?}");
+    assert!(matches!(rep.recent_imports().await, Err(StoreError::Forbidden(_))));
+    let manager = store.access(person(store, "Max Manager", Role::Manager).await, Actor::default());
+    let id = manager.stage_import("C:\\exports\\book.xlsx", b"PK\x03\x04 not a csv").await.unwrap();
+    let detail = manager.import_detail(id).await.unwrap();
+    assert_eq!(detail.summary.status, ImportStatus::Rejected);
+    assert_eq!(detail.summary.file_name, "book.xlsx");
+    assert!(detail.summary.message.unwrap().contains("Excel workbook"));
+    assert!(matches!(manager.start_import(id, OnDuplicate::Skip).await, Err(StoreError::Invalid(_))));
+    let recent = manager.recent_imports().await.unwrap();
+    assert_eq!(recent[0].id, id);
+    assert_eq!(recent[0].created_by_name.as_deref(), Some("Max Manager"));
+    assert!(matches!(manager.import_detail(Uuid::now_v7()).await, Err(StoreError::NotFound(_))));
+}
+
+/// A server that stops mid-import leaves the import "running" with an old heartbeat: it
+/// reads as stopped, resumes from its recorded offset, and never redoes a batch.
+async fn a_stopped_import_resumes_where_it_stopped(store: &Store) {
+    use app::model::{ImportStatus, OnDuplicate};
+    use app::store::Sql;
+    let admin = store.access(person(store, "Ada Admin", Role::Admin).await, Actor::default());
+    let file = format!("{IMPORT_HEADER}\n{}", import_rows(450));
+    let id = admin.stage_import("big.csv", file.as_bytes()).await.unwrap();
+    assert!(admin.start_import(id, OnDuplicate::Skip).await.unwrap());
+    // As if the first batch had been imported by a server that then went away.
+    let long_ago = app::store::now() - chrono::Duration::minutes(10);
+    let sql = Sql::new("test.stall", "UPDATE imports SET processed_rows = 200, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(long_ago);
+    store.db().execute(sql).await.unwrap();
+    let stalled = admin.import_detail(id).await.unwrap().summary;
+    assert_eq!(stalled.status, ImportStatus::Failed);
+    assert!(stalled.message.clone().unwrap().contains("after 200 of 450 rows"));
+    assert!(stalled.can_start());
+
+    assert!(admin.start_import(id, OnDuplicate::Skip).await.unwrap(), "resumed");
+    admin.run_import(id).await.unwrap();
+    admin.run_import(id).await.unwrap();
+    let done = admin.import_detail(id).await.unwrap().summary;
+    assert_eq!((done.status, done.processed_rows, done.created_count), (ImportStatus::Done, 450, 250));
+    let created = names(store, "q=Imported Diner 2&per_page=100").await;
+    assert_eq!(created.len(), 99, "201–299: not 2, 20–29 or 200, which the stopped server had");
+    assert_eq!(created[0], "Imported Diner 201");
 }

@@ -45,11 +45,20 @@ test('every page a manager opens has no serious or critical accessibility violat
   const organization = await firstLink(page, '/organizations', 'a.row-link');
   const deal = await firstLink(page, '/pipeline', '.deal-card > a');
   const interaction = await firstLink(page, '/interactions', '.interaction .edit-link');
+  await page.goto('/organizations/import');
+  await hydrated(page);
+  const csv = 'Name,City,Contact email\nAxe Bistro,Austin,\n,Nowhere,not-an-email\n';
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'axe.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await page.waitForURL(/\/organizations\/import\/[0-9a-f-]+$/);
+  const anImport = new URL(page.url()).pathname;
   for (const path of [
     '/',
     '/today',
     '/organizations',
     '/organizations/new',
+    '/organizations/import',
+    anImport,
     organization,
     `${organization}/edit`,
     `${organization}/contacts/new`,

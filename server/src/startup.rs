@@ -16,7 +16,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -33,9 +32,6 @@ use crate::routes;
 use crate::security;
 use crate::seed;
 use crate::state::AppState;
-
-/// Largest request body accepted (forms and JSON; imports will get their own limit).
-const BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -230,7 +226,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::limits::limit_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::session::authenticate))
         .layer(axum::middleware::from_fn(security::csrf::reject_cross_site))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(security::body_limit::limit_body))
         // Inside the recorder, so a panic is answered (500) and tracked like any server error.
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state.clone());

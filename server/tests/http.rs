@@ -341,3 +341,96 @@ async fn lists_export_as_csv_as_filtered_with_formulas_defused() {
     assert_eq!(interactions.status(), StatusCode::OK);
     assert!(interactions.text().await.unwrap().starts_with("\u{feff}When,Organization,Contact,Kind"));
 }
+
+/// CSV import over HTTP: a browser's multipart form goes on to the import's page, an API
+/// client gets the check as JSON, starting runs it in the background, the error report
+/// lists the refused rows with their cells defused, a file over 10 MB is refused with its
+/// size, and a rep may not import.
+#[tokio::test]
+async fn csv_imports_upload_check_run_and_report() {
+    use reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    let file = "Name,City,Contact first name,Contact email\n\
+                Good Diner,Austin,Ann,ann@good.test\n\
+                ,Dallas,,\n\
+                =cmd|' /C calc'!A0,Houston,,\n";
+    let form = |bytes: Vec<u8>| Form::new().part("file", Part::bytes(bytes).file_name("accounts.csv"));
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .multipart(form(file.as_bytes().to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(page.starts_with("/organizations/import/"), "{page}");
+    let (status, html) = app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Good Diner") && html.contains("Name is required."), "the preview");
+    assert!(html.contains("which a spreadsheet runs as a formula"), "the formula cell is named");
+
+    let response = app.client.post(app.url("/api/v1/imports")).multipart(form(file.as_bytes().to_vec())).send().await;
+    let response = response.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let detail: Value = response.json().await.unwrap();
+    assert_eq!(
+        (detail["summary"]["new_rows"].as_i64(), detail["summary"]["invalid_rows"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let id = detail["summary"]["id"].as_str().unwrap().to_owned();
+
+    let started = app
+        .client
+        .post(app.url("/api/imports/start"))
+        .form(&[("id", id.as_str()), ("on_duplicate", "skip")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::OK);
+    let mut summary = Value::Null;
+    for _ in 0..200 {
+        summary = app.get(&format!("/api/imports/detail?id={id}")).await.1["summary"].clone();
+        if summary["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(summary["status"], "done", "{summary}");
+    assert_eq!(summary["created_count"], 1);
+    assert_eq!(app.get("/api/v1/organizations?q=Good Diner").await.1["total"], 1);
+
+    let report = app.client.get(app.url(&format!("/api/v1/imports/{id}/errors.csv"))).send().await.unwrap();
+    assert_eq!(report.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let text = report.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.strip_prefix('\u{feff}').unwrap().as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["Row", "Problems", "Name", "City", "Contact first name", "Contact email"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!((&rows[0][0], &rows[0][1], &rows[0][3]), ("3", "Name is required.", "Dallas"));
+    assert_eq!(&rows[1][2], "'=cmd|' /C calc'!A0", "defused in the report too");
+
+    let big = vec![b'a'; app::model::import::IMPORT_MAX_BYTES + 100];
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .header(ACCEPT, "text/html")
+        .multipart(form(big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page(response.headers()[LOCATION].to_str().unwrap()).await;
+    assert!(html.contains("The file is 10.1 MB; one import takes at most 10 MB"), "the size is said");
+
+    let template = app.client.get(app.url("/api/v1/imports/template.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(template.starts_with("\u{feff}Name,Priority,Segment,Type,Phone"), "{template}");
+
+    let rep = app.signed_in("rep1").await;
+    let refused = rep.post(app.url("/api/v1/imports")).multipart(form(file.as_bytes().to_vec())).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}

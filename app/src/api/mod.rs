@@ -4,6 +4,7 @@
 pub mod contacts;
 pub mod dashboard;
 pub mod home;
+pub mod imports;
 pub mod interactions;
 pub mod opportunities;
 pub mod organizations;

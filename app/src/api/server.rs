@@ -43,6 +43,13 @@ pub fn access() -> Result<Access, AppError> {
     Ok(store()?.access(current_user()?, actor()))
 }
 
+/// The store as the signed-in user may use it, for work that outlives the request (no
+/// request trace to add to).
+pub fn background_access() -> Result<Access, AppError> {
+    let store = use_context::<Store>().ok_or_else(|| missing("store"))?;
+    Ok(store.access(current_user()?, actor()))
+}
+
 /// Who is making this request, for the audit log.
 pub fn actor() -> Actor {
     use_context::<Parts>().map(|parts| actor_from_parts(&parts)).unwrap_or_else(Actor::system)

@@ -36,6 +36,16 @@ macro_rules! text_enum {
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label,)+ }
             }
+
+            /// The value whose code or label is `text`, ignoring case (as people type it
+            /// in a spreadsheet: "Fine Dining" or "fine_dining").
+            pub fn from_code_or_label(text: &str) -> Option<Self> {
+                let text = text.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code().eq_ignore_ascii_case(text) || v.label().eq_ignore_ascii_case(text))
+            }
         }
 
         impl fmt::Display for $name {
@@ -244,6 +254,29 @@ text_enum! {
         Update = "update", "Updated";
         Delete = "delete", "Deleted";
         Restore = "restore", "Restored";
+    }
+}
+
+text_enum! {
+    /// Where a CSV import stands. A running import whose heartbeat stopped reads as
+    /// interrupted (see `model::import`).
+    ImportStatus as "import status" {
+        /// The file could not be read; nothing was imported.
+        Rejected = "rejected", "Rejected";
+        /// Read and checked, waiting for the user to start it.
+        Ready = "ready", "Ready to import";
+        Running = "running", "Importing";
+        Done = "done", "Imported";
+        /// Stopped by an error part-way; the rows before it were imported, the rest can be resumed.
+        Failed = "failed", "Stopped";
+    }
+}
+
+text_enum! {
+    /// What an import does with a row that matches an existing organization.
+    OnDuplicate as "duplicate choice" {
+        Skip = "skip", "Skip it";
+        Update = "update", "Update the existing organization";
     }
 }
 

@@ -6,6 +6,9 @@ pub mod contact;
 pub mod dashboard;
 pub mod enums;
 pub mod form;
+pub mod import;
+#[cfg(feature = "ssr")]
+pub mod import_file;
 pub mod interaction;
 pub mod opportunity;
 pub mod organization;

@@ -6,6 +6,9 @@
 use uuid::Uuid;
 
 use super::{Actor, BoardQuery, NewUser, OrganizationPage, Store, StoreError};
+use crate::model::OnDuplicate;
+use crate::model::import::{ImportDetail, ImportSummary};
+use crate::model::import_file::ErrorRow;
 use crate::model::{
     AccountToVisit, AuditEntry, CloseReason, Contact, ContactDraft, ContactQuery, CurrentUser, Interaction,
     InteractionDraft, InteractionItem, InteractionQuery, Opportunity, OpportunityDraft, OpportunityItem, Organization,
@@ -447,6 +450,55 @@ impl Access {
             Some(query) => self.store.search(&query, policy::organization_scope(&self.user), limit).await,
             None => Ok(Vec::new()),
         }
+    }
+
+    // --- CSV imports (managers and administrators) ---
+
+    pub fn check_may_import(&self) -> Result<(), StoreError> {
+        if policy::can_import(&self.user) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden("Only managers and administrators can import organizations.".into()))
+        }
+    }
+
+    /// Reads, checks and keeps an uploaded file (refused files are kept with the reason).
+    pub async fn stage_import(&self, file_name: &str, bytes: &[u8]) -> Result<Uuid, StoreError> {
+        self.check_may_import()?;
+        self.store.stage_import(&self.actor, file_name, bytes).await
+    }
+
+    /// Keeps an upload refused before it could be read (too large), with the reason.
+    pub async fn reject_import(&self, file_name: &str, message: &str) -> Result<Uuid, StoreError> {
+        self.check_may_import()?;
+        self.store.reject_import(&self.actor, file_name, message).await
+    }
+
+    pub async fn import_detail(&self, id: Uuid) -> Result<ImportDetail, StoreError> {
+        self.check_may_import()?;
+        self.store.import_detail(id).await
+    }
+
+    pub async fn recent_imports(&self) -> Result<Vec<ImportSummary>, StoreError> {
+        self.check_may_import()?;
+        self.store.recent_imports(10).await
+    }
+
+    /// Marks an import running (`false`: it was already); [`Access::run_import`] does the work.
+    pub async fn start_import(&self, id: Uuid, on_duplicate: OnDuplicate) -> Result<bool, StoreError> {
+        self.check_may_import()?;
+        self.store.start_import(id, on_duplicate).await
+    }
+
+    /// Imports the rows of a started import, as the user who started it.
+    pub async fn run_import(&self, id: Uuid) -> Result<(), StoreError> {
+        self.check_may_import()?;
+        self.store.run_import(&self.actor, id).await
+    }
+
+    pub async fn import_errors(&self, id: Uuid) -> Result<(Vec<String>, Vec<ErrorRow>), StoreError> {
+        self.check_may_import()?;
+        self.store.import_errors(id).await
     }
 
     // --- people ---

@@ -52,31 +52,9 @@ impl Store {
     ) -> Result<Contact, StoreError> {
         let draft = draft.validate()?;
         let id = id.unwrap_or_else(Uuid::now_v7);
-        let at = now();
         let mut tx = self.db.begin().await?;
         check_organization(&mut tx, draft.organization_id).await?;
-        if draft.is_primary {
-            demote_primary(&mut tx, actor, draft.organization_id, id, at).await?;
-        }
-        let sql = Sql::new(
-            "contacts.insert",
-            format!(
-                "INSERT INTO contacts (id, organization_id, first_name, last_name, name_search, position, email, phone, \
-                 mobile, is_primary, is_decision_maker, preferred_contact_method, notes, created_at, updated_at, \
-                 created_by, updated_by, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $15, 1) RETURNING {}",
-                T.columns
-            ),
-        )
-        .bind(id);
-        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id);
-        let contact: Contact = match tx.fetch_optional(sql).await {
-            Ok(Some(contact)) => contact,
-            Ok(None) => return Err(StoreError::Database(sqlx::Error::RowNotFound)),
-            Err(e) if e.is_unique_violation() => return Err(StoreError::Exists { entity: T.what, id }),
-            Err(e) => return Err(e),
-        };
-        audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(&draft)), at).await?;
+        let contact = insert_contact(&mut tx, actor, id, &draft, now()).await?;
         tx.commit().await?;
         self.contacts_changed(&[contact.organization_id]).await;
         Ok(contact)
@@ -103,24 +81,7 @@ impl Store {
         if draft.organization_id != current.organization_id {
             check_organization(&mut tx, draft.organization_id).await?;
         }
-        if draft.is_primary {
-            demote_primary(&mut tx, actor, draft.organization_id, id, at).await?;
-        }
-        let sql = Sql::new(
-            "contacts.update",
-            format!(
-                "UPDATE contacts SET organization_id = $2, first_name = $3, last_name = $4, name_search = $5, \
-                 position = $6, email = $7, phone = $8, mobile = $9, is_primary = $10, is_decision_maker = $11, \
-                 preferred_contact_method = $12, notes = $13, updated_at = $14, updated_by = $15, version = version + 1 \
-                 WHERE id = $1 AND version = $16 AND deleted_at IS NULL RETURNING {}",
-                T.columns
-            ),
-        )
-        .bind(id);
-        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id).bind(expected_version);
-        let contact: Contact =
-            tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
-        audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
+        let contact = update_contact_in(&mut tx, actor, &current, &draft, changes, at).await?;
         tx.commit().await?;
         self.contacts_changed(&[current.organization_id, contact.organization_id]).await;
         Ok(contact)
@@ -240,6 +201,71 @@ impl Store {
 
 /// The live organizations of one assignee (whose id is bound right after).
 const ASSIGNED_TO: &str = "SELECT id FROM organizations WHERE deleted_at IS NULL AND assigned_user_id = ";
+
+/// Inserts a validated contact (under a live organization) and its audit row in `tx`;
+/// a primary one takes the flag from the organization's other contacts.
+pub(super) async fn insert_contact(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    draft: &ContactDraft,
+    at: DateTime<Utc>,
+) -> Result<Contact, StoreError> {
+    if draft.is_primary {
+        demote_primary(tx, actor, draft.organization_id, id, at).await?;
+    }
+    let sql = Sql::new(
+        "contacts.insert",
+        format!(
+            "INSERT INTO contacts (id, organization_id, first_name, last_name, name_search, position, email, phone, \
+             mobile, is_primary, is_decision_maker, preferred_contact_method, notes, created_at, updated_at, \
+             created_by, updated_by, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $15, 1) RETURNING {}",
+            T.columns
+        ),
+    )
+    .bind(id);
+    let sql = bind_draft(sql, draft).bind(at).bind(actor.user_id);
+    let contact: Contact = match tx.fetch_optional(sql).await {
+        Ok(Some(contact)) => contact,
+        Ok(None) => return Err(StoreError::Database(sqlx::Error::RowNotFound)),
+        Err(e) if e.is_unique_violation() => return Err(StoreError::Exists { entity: T.what, id }),
+        Err(e) => return Err(e),
+    };
+    audit::record(tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(draft)), at).await?;
+    Ok(contact)
+}
+
+/// Writes `changes` (non-empty, from `current` to the validated `draft`) in `tx`, with the
+/// audit row; `current` was read in `tx`.
+pub(super) async fn update_contact_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    current: &Contact,
+    draft: &ContactDraft,
+    changes: serde_json::Map<String, serde_json::Value>,
+    at: DateTime<Utc>,
+) -> Result<Contact, StoreError> {
+    if draft.is_primary {
+        demote_primary(tx, actor, draft.organization_id, current.id, at).await?;
+    }
+    let sql = Sql::new(
+        "contacts.update",
+        format!(
+            "UPDATE contacts SET organization_id = $2, first_name = $3, last_name = $4, name_search = $5, \
+             position = $6, email = $7, phone = $8, mobile = $9, is_primary = $10, is_decision_maker = $11, \
+             preferred_contact_method = $12, notes = $13, updated_at = $14, updated_by = $15, version = version + 1 \
+             WHERE id = $1 AND version = $16 AND deleted_at IS NULL RETURNING {}",
+            T.columns
+        ),
+    )
+    .bind(current.id);
+    let sql = bind_draft(sql, draft).bind(at).bind(actor.user_id).bind(current.version);
+    let contact: Contact =
+        tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, current.version))?;
+    audit::record(tx, actor, T.entity, current.id, AuditAction::Update, changes, at).await?;
+    Ok(contact)
+}
 
 /// Binds the draft's fields as `$2 … $13` (after the id).
 fn bind_draft(sql: Sql, draft: &ContactDraft) -> Sql {

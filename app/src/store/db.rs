@@ -503,6 +503,22 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the statistics of `tables` only (a bulk write into them is under way).
+    pub async fn analyze_tables(&self, tables: &[&'static str]) -> Result<(), StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let statements: String = tables.iter().map(|t| format!("ANALYZE {t}; ")).collect();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA analysis_limit = 1000; {statements}")))
+                    .execute(write)
+                    .await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {}", tables.join(", ")))).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn fetch_all<T: Record>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
         let (out, slow_ms) = on_read!(self, &sql, |conn| fetch_all_on(conn, &sql));
         self.explain_if(slow_ms, sql);

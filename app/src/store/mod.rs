@@ -9,6 +9,7 @@ mod contacts;
 mod dashboard;
 pub mod db;
 mod error;
+mod imports;
 mod interactions;
 mod opportunities;
 mod organizations;

@@ -2,13 +2,14 @@
 //! contacts, interactions and deals along, so no read of those needs to join the account to
 //! leave a deleted one out), restore, and the filtered, sorted, paged list.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::audit::{self, one_change};
 use super::table::Table;
-use super::{Actor, CacheKey, Change, Kind, Sql, Store, StoreError, contains_pattern, now};
+use super::{Actor, CacheKey, Change, Kind, Sql, Store, StoreError, Tx, contains_pattern, now};
 use crate::model::audit::field_changes;
 use crate::model::validate::search_key;
 use crate::model::{
@@ -64,29 +65,8 @@ impl Store {
         let draft = draft.validate()?;
         self.check_assignable("assigned_user_id", draft.assigned_user_id).await?;
         let id = id.unwrap_or_else(Uuid::now_v7);
-        let at = now();
         let mut tx = self.db.begin().await?;
-        let sql = Sql::new(
-            "organizations.insert",
-            format!(
-                "INSERT INTO organizations (id, name, name_search, priority, segment, kind, phone, email, website, \
-                 street, city, region, postal_code, country, annual_revenue_cents, distributor, assigned_user_id, \
-                 notes, tags, created_at, updated_at, created_by, updated_by, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-                 $20, $20, $21, $21, 1) RETURNING {}",
-                T.columns
-            ),
-        )
-        .bind(id);
-        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id);
-        let org: Organization = match tx.fetch_optional(sql).await {
-            Ok(Some(org)) => org,
-            Ok(None) => return Err(StoreError::Database(sqlx::Error::RowNotFound)),
-            Err(e) if e.is_unique_violation() => return Err(StoreError::Exists { entity: T.what, id }),
-            Err(e) => return Err(e),
-        };
-        let changes = field_changes(None, Some(&draft));
-        audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, changes, at).await?;
+        let org = insert_organization(&mut tx, actor, id, &draft, now()).await?;
         tx.commit().await?;
         self.changed(Change::organizations(&[org.assigned_user_id], &[id])).await;
         Ok(org)
@@ -114,23 +94,7 @@ impl Store {
         if draft.assigned_user_id != current.assigned_user_id {
             self.check_assignable("assigned_user_id", draft.assigned_user_id).await?;
         }
-        let at = now();
-        let sql = Sql::new(
-            "organizations.update",
-            format!(
-                "UPDATE organizations SET name = $2, name_search = $3, priority = $4, segment = $5, kind = $6, \
-                 phone = $7, email = $8, website = $9, street = $10, city = $11, region = $12, postal_code = $13, \
-                 country = $14, annual_revenue_cents = $15, distributor = $16, assigned_user_id = $17, notes = $18, \
-                 tags = $19, updated_at = $20, updated_by = $21, version = version + 1 \
-                 WHERE id = $1 AND version = $22 AND deleted_at IS NULL RETURNING {}",
-                T.columns
-            ),
-        )
-        .bind(id);
-        let sql = bind_draft(sql, &draft).bind(at).bind(actor.user_id).bind(expected_version);
-        let org: Organization =
-            tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, expected_version))?;
-        audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
+        let org = update_organization_in(&mut tx, actor, &current, &draft, changes, now()).await?;
         tx.commit().await?;
         self.changed(Change::organizations(&[current.assigned_user_id, org.assigned_user_id], &[id])).await;
         Ok(org)
@@ -278,6 +242,66 @@ impl Store {
             priority_counts,
         })
     }
+}
+
+/// Inserts a validated organization and its audit row in `tx`.
+pub(super) async fn insert_organization(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    draft: &OrganizationDraft,
+    at: DateTime<Utc>,
+) -> Result<Organization, StoreError> {
+    let sql = Sql::new(
+        "organizations.insert",
+        format!(
+            "INSERT INTO organizations (id, name, name_search, priority, segment, kind, phone, email, website, \
+             street, city, region, postal_code, country, annual_revenue_cents, distributor, assigned_user_id, \
+             notes, tags, created_at, updated_at, created_by, updated_by, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+             $20, $20, $21, $21, 1) RETURNING {}",
+            T.columns
+        ),
+    )
+    .bind(id);
+    let sql = bind_draft(sql, draft).bind(at).bind(actor.user_id);
+    let org: Organization = match tx.fetch_optional(sql).await {
+        Ok(Some(org)) => org,
+        Ok(None) => return Err(StoreError::Database(sqlx::Error::RowNotFound)),
+        Err(e) if e.is_unique_violation() => return Err(StoreError::Exists { entity: T.what, id }),
+        Err(e) => return Err(e),
+    };
+    audit::record(tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(draft)), at).await?;
+    Ok(org)
+}
+
+/// Writes `changes` (non-empty, from `current` to the validated `draft`) in `tx`, with the
+/// audit row; `current` was read in `tx`.
+pub(super) async fn update_organization_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    current: &Organization,
+    draft: &OrganizationDraft,
+    changes: serde_json::Map<String, Value>,
+    at: DateTime<Utc>,
+) -> Result<Organization, StoreError> {
+    let sql = Sql::new(
+        "organizations.update",
+        format!(
+            "UPDATE organizations SET name = $2, name_search = $3, priority = $4, segment = $5, kind = $6, \
+             phone = $7, email = $8, website = $9, street = $10, city = $11, region = $12, postal_code = $13, \
+             country = $14, annual_revenue_cents = $15, distributor = $16, assigned_user_id = $17, notes = $18, \
+             tags = $19, updated_at = $20, updated_by = $21, version = version + 1 \
+             WHERE id = $1 AND version = $22 AND deleted_at IS NULL RETURNING {}",
+            T.columns
+        ),
+    )
+    .bind(current.id);
+    let sql = bind_draft(sql, draft).bind(at).bind(actor.user_id).bind(current.version);
+    let org: Organization =
+        tx.fetch_optional(sql).await?.ok_or_else(|| T.stale(current.version + 1, current.version))?;
+    audit::record(tx, actor, T.entity, current.id, AuditAction::Update, changes, at).await?;
+    Ok(org)
 }
 
 /// Binds the draft's fields as `$2 … $19` (after the id).

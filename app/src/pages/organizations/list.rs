@@ -58,6 +58,7 @@ pub fn OrganizationsPage() -> impl IntoView {
 #[component]
 fn ListView(list: OrganizationList, query: OrganizationQuery, bad: FieldErrors) -> impl IntoView {
     let can_create = use_session().is_some_and(|user| crate::policy::can_write(&user));
+    let can_import = use_session().is_some_and(|user| crate::policy::can_import(&user));
     let page = list.page;
     let (first, last) = page.range();
     let page_count = page.page_count();
@@ -75,6 +76,7 @@ fn ListView(list: OrganizationList, query: OrganizationQuery, bad: FieldErrors) 
             <a class="button small" href=format!("/api/v1/organizations.csv?{}", query.to_query_string()) download>
                 "Export CSV"<span class="visually-hidden">" of the organizations as filtered"</span>
             </a>
+            {can_import.then(|| view! { <a class="button small" href="/organizations/import">"Import CSV"</a> })}
         </p>
         {if page.items.is_empty() {
             let message = if query.is_filtered() {

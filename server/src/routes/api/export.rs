@@ -35,7 +35,7 @@ pub fn safe_cell(text: &str) -> String {
 }
 
 /// The file, with a byte-order mark so spreadsheets read it as UTF-8.
-fn csv_file(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
+pub(super) fn csv_file(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let internal = |e: csv::Error| ApiError::from(app::error::AppError::Internal { reference: format!("csv: {e}") });
     writer.write_record(header).map_err(internal)?;

@@ -6,6 +6,7 @@ mod contacts;
 pub mod error;
 mod export;
 mod ids;
+mod imports;
 mod json;
 mod organizations;
 mod performance;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(organizations::router())
         .merge(export::router())
+        .merge(imports::router())
         .merge(contacts::router())
         .merge(users::router())
         .merge(session::router())
