@@ -1,9 +1,17 @@
-# Shared by the bench scripts (sourced): stopping the server they start, signing in, and
-# writing a marked section of docs/benchmarks.md. Expects BASE, WORK and PASSWORD.
+# Shared by the bench scripts (sourced): starting and stopping the server, signing in, and
+# writing a marked section of docs/benchmarks.md. Expects BASE, SERVER, WORK and PASSWORD.
 
 server_pid=
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
 trap stop_server EXIT
+
+# Starts the release server on database $1, its log in $WORK/$2, and waits until it answers.
+serve_database() {
+  DATABASE_URL=$1 "$SERVER" >"$WORK/$2" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "$0: the server did not start (see $WORK/$2)"; exit 1
+}
 
 # Prints the session cookie of a sign-in as $1, with PASSWORD.
 sign_in() {

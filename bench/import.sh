@@ -38,14 +38,6 @@ with open(path, "w", newline="", encoding="utf-8") as f:
 PY
 size=$(du -h "$WORK/import.csv" | cut -f1)
 
-start_server() { # $1: DATABASE_URL
-  echo "$PASSWORD" | DATABASE_URL=$1 "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null
-  DATABASE_URL=$1 "$SERVER" >"$WORK/import-server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "bench-import: the server did not start (see $WORK/import-server.log)"; exit 1
-}
-
 now_ms() { date +%s%3N; }
 
 # Uploads the file, starts the import with $2 (skip/update), waits for it; prints
@@ -72,7 +64,8 @@ import_once() { # $1: cookie, $2: on_duplicate
 
 rows=""
 run_backend() { # $1: label, $2: DATABASE_URL
-  start_server "$2"
+  echo "$PASSWORD" | DATABASE_URL=$2 "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null
+  serve_database "$2" import-server.log
   local cookie check import created updated
   cookie=$(sign_in "$EMAIL")
   read -r check import created updated < <(import_once "$cookie" skip)

@@ -35,13 +35,6 @@ seed_once() { # $1: DATABASE_URL, $2: marker file
   fi
 }
 
-start_server() { # $1: DATABASE_URL
-  DATABASE_URL=$1 "$SERVER" >"$WORK/scale-server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 600); do curl -fs "$BASE/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "bench-scale: the server did not start (see $WORK/scale-server.log)"; exit 1
-}
-
 # "p50 p99 server-ms hits" for one request: wrk's latency with one connection, the server's
 # total from Server-Timing, and how many results came back.
 measure() { # $1: path, $2: cookie
@@ -76,7 +69,7 @@ PY
 
 rows=""
 run_backend() { # $1: label, $2: DATABASE_URL
-  start_server "$2"
+  serve_database "$2" scale-server.log
   local manager rep
   manager=$(sign_in "$EMAIL")
   rep=$(sign_in seed.rep001@kitchenpantry.test)

@@ -176,11 +176,15 @@ impl ImportFile {
     /// The rows not imported, in file order: those refused when checked and those that
     /// failed while importing.
     pub fn error_rows(&self, failures: &[ImportFailure]) -> Vec<ErrorRow> {
+        let mut failed: HashMap<u64, Vec<String>> = HashMap::new();
+        for f in failures {
+            failed.entry(f.row).or_default().push(f.problem.clone());
+        }
         self.rows
             .iter()
             .filter_map(|row| {
                 let mut problems = row.problems.clone();
-                problems.extend(failures.iter().filter(|f| f.row == row.row).map(|f| f.problem.clone()));
+                problems.extend(failed.remove(&row.row).unwrap_or_default());
                 (!problems.is_empty()).then(|| ErrorRow { row: row.row, problems, cells: row.cells.clone() })
             })
             .collect()

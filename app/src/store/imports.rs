@@ -316,8 +316,7 @@ impl Store {
                 }
             }
         }
-        let mut all_failures = failures.clone();
-        all_failures.extend(counts.failed.iter().cloned());
+        let all_failures: Vec<&ImportFailure> = failures.iter().chain(&counts.failed).collect();
         let sql = Sql::new(
             "imports.count_batch",
             "UPDATE imports SET created_count = created_count + $2, updated_count = updated_count + $3, \
@@ -331,7 +330,7 @@ impl Store {
         .bind(to_json(&all_failures)?);
         tx.execute(sql).await?;
         tx.commit().await?;
-        *failures = all_failures;
+        failures.extend(counts.failed);
         if !assignees.is_empty() {
             self.changed(Change::organizations(&assignees.into_iter().collect::<Vec<_>>(), &changed)).await;
         }
@@ -424,20 +423,21 @@ async fn existing_index(tx: &mut Tx, rows: &[ImportRow]) -> Result<ExistingIndex
     let names: BTreeSet<String> = rows.iter().filter_map(|r| r.place_key()).map(|(name, _)| name).collect();
     let emails: BTreeSet<String> = rows.iter().flat_map(|r| r.emails()).collect();
     let mut found: Vec<ExistingOrganization> = Vec::new();
+    // (statement, the email it reads, from, the column matched, the values)
     let lookups = [
-        ("imports.match_names", "o.name_search", "FROM organizations o", &names),
-        ("imports.match_emails", "o.email", "FROM organizations o", &emails),
+        ("imports.match_names", "o.email", "FROM organizations o", "o.name_search", &names),
+        ("imports.match_emails", "o.email", "FROM organizations o", "o.email", &emails),
         (
             "imports.match_contact_emails",
             "c.email",
             "FROM contacts c JOIN organizations o ON o.id = c.organization_id AND c.deleted_at IS NULL",
+            "c.email",
             &emails,
         ),
     ];
-    for (name, column, from, values) in lookups {
+    for (name, email, from, column, values) in lookups {
         let values: Vec<&String> = values.iter().collect();
         for chunk in values.chunks(LOOKUP_CHUNK) {
-            let email = if column == "o.name_search" { "o.email" } else { column };
             let mut sql = Sql::new(
                 name,
                 format!("SELECT o.id, o.name, o.city, {email} {from} WHERE o.deleted_at IS NULL AND {column} IN "),
