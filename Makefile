@@ -22,7 +22,7 @@ RUN_ADDR ?= 127.0.0.1:3000
 RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
 
 .PHONY: help run test build tools rust-target cargo-leptos wasm-bindgen npm chromium \
-        lint fmt test-rust test-e2e seed-large sizes bench bench-scale bench-import clean
+        lint fmt test-rust test-e2e seed-large sizes bench bench-scale bench-import bench-sync clean
 
 help:
 	@echo "make run     build and serve the app with demo data on http://$(RUN_ADDR)"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench   throughput and latency with monitoring on and off, into docs/benchmarks.md"
 	@echo "make bench-scale  search and dashboard latency at 100k organizations (BENCH_POSTGRES_URL for PostgreSQL too)"
 	@echo "make bench-import  a 50,000-row CSV import, checked and imported (BENCH_POSTGRES_URL for PostgreSQL too)"
+	@echo "make bench-sync  the demo rep's offline copy and 100 queued ops replayed (BENCH_POSTGRES_URL for PostgreSQL too)"
 
 # --- tools -------------------------------------------------------------------------
 
@@ -84,6 +85,9 @@ bench-scale: build
 
 bench-import: build
 	bench/import.sh
+
+bench-sync: build
+	bench/sync.sh
 
 sizes:
 	@command -v brotli >/dev/null || { apt-get update -qq && apt-get install -y -qq brotli; }

@@ -37,6 +37,9 @@ export default defineConfig({
     baseURL,
     launchOptions,
     trace: 'retain-on-failure',
+    // The service worker precaches the whole build on a new context's first page; only the
+    // tests of the installable app (pwa.spec.ts) let it run.
+    serviceWorkers: 'block',
   },
   // Tests run signed in as the demo manager (sees and edits everything) unless they say otherwise.
   projects: [

@@ -88,6 +88,8 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Kitchen Pantry CRM: accounts, contacts and visits for food-service sales reps."/>
         <Meta name="theme-color" content="#1f6f50"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
         <Router>
             <AppHeader/>
             <main id="main" class="container">

@@ -121,6 +121,11 @@ store_tests!(
     an_import_checks_each_row_and_creates_updates_or_skips_in_batches,
     only_managers_and_admins_import_and_unreadable_files_are_kept_as_refused,
     a_stopped_import_resumes_where_it_stopped,
+    sync_ops_apply_once_and_answer_a_replay_with_their_result,
+    sync_merges_one_sided_changes_and_reports_conflicts,
+    sync_rejects_what_the_online_path_refuses,
+    sync_moves_deals_and_completes_follow_ups,
+    delta_pulls_page_through_a_reps_records_and_carry_deletions,
 );
 
 fn draft(name: &str) -> OrganizationDraft {
@@ -1319,4 +1324,334 @@ async fn a_stopped_import_resumes_where_it_stopped(store: &Store) {
     let created = names(store, "q=Imported Diner 2&per_page=100").await;
     assert_eq!(created.len(), 99, "201–299: not 2, 20–29 or 200, which the stopped server had");
     assert_eq!(created[0], "Imported Diner 201");
+}
+
+// --- offline sync ---
+
+mod sync_ops {
+    use app::model::sync::{OpOutcome, OpResult, SyncAction, SyncBatch, SyncEntity, SyncOp};
+    use serde_json::{Map, Value};
+    use uuid::Uuid;
+
+    pub fn op(entity: SyncEntity, action: SyncAction, entity_id: Uuid, changes: Value) -> SyncOp {
+        SyncOp {
+            op_id: Uuid::new_v4(),
+            entity,
+            action,
+            entity_id,
+            base_version: None,
+            changes: changes.as_object().cloned().unwrap_or_default(),
+            base: Map::new(),
+            client_time: chrono::Utc::now(),
+        }
+    }
+
+    /// An update made from `version`, when the changed fields held `base`.
+    pub fn edit(entity: SyncEntity, id: Uuid, version: i64, base: Value, changes: Value) -> SyncOp {
+        SyncOp {
+            base_version: Some(version),
+            base: base.as_object().cloned().unwrap_or_default(),
+            ..op(entity, SyncAction::Update, id, changes)
+        }
+    }
+
+    pub fn batch(ops: &[SyncOp]) -> SyncBatch {
+        SyncBatch { ops: ops.to_vec() }
+    }
+
+    pub fn applied(result: &OpResult) -> Option<i64> {
+        match &result.outcome {
+            OpOutcome::Applied { version } => *version,
+            other => panic!("expected applied, got {other:?}"),
+        }
+    }
+}
+
+async fn audit_rows(store: &Store, entity: &str, id: Uuid) -> usize {
+    store.history(entity, id).await.expect("history").len()
+}
+
+/// Idempotency: an op sent twice (its answer lost), or raced by the page and the service
+/// worker, is applied once and answered with its first result.
+async fn sync_ops_apply_once_and_answer_a_replay_with_their_result(store: &Store) {
+    use app::model::sync::{OpOutcome, SyncAction::*, SyncEntity::*};
+    use serde_json::json;
+    use sync_ops::*;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let access = store.access(ann.clone(), Actor::default());
+    let org_id = Uuid::new_v4();
+    let contact_id = Uuid::new_v4();
+    let visit_id = Uuid::new_v4();
+    let ops = [
+        op(Organization, Create, org_id, json!({"name": "Basement Bistro", "city": "Austin"})),
+        op(Contact, Create, contact_id, json!({"organization_id": org_id, "first_name": "Rosa"})),
+        op(Interaction, Create, visit_id, json!({"organization_id": org_id, "kind": "visit", "outcome": "positive"})),
+        edit(Contact, contact_id, 1, json!({"phone": null}), json!({"phone": "(512) 555-0101"})),
+    ];
+    let first = access.apply_sync(&batch(&ops)).await;
+    assert_eq!(first.iter().map(|r| r.replayed).collect::<Vec<_>>(), [false; 4], "{first:?}");
+    assert_eq!(applied(&first[0]), Some(1));
+    assert_eq!(applied(&first[3]), Some(2), "the edit applies on top of the create of the same batch");
+    let org = access.organization(org_id).await.unwrap();
+    assert_eq!(org.assigned_user_id, Some(ann.id), "an offline account is the rep's like an online one");
+    assert!(org.last_interaction_at.is_some(), "the visit keeps the account in step");
+
+    let again = access.apply_sync(&batch(&ops)).await;
+    assert!(again.iter().all(|r| r.replayed), "{again:?}");
+    assert_eq!(
+        again.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(),
+        first.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(audit_rows(store, "organization", org_id).await, 1);
+    assert_eq!(audit_rows(store, "contact", contact_id).await, 2);
+    assert_eq!(audit_rows(store, "interaction", visit_id).await, 1);
+    assert_eq!(access.contact(contact_id).await.unwrap().version, 2);
+
+    // Applied but not recorded (the server stopped in between): the op applies as a no-op.
+    let lost = op(Organization, Create, Uuid::new_v4(), json!({"name": "Second Try"}));
+    let direct = access
+        .create_organization(
+            Some(lost.entity_id),
+            app::model::OrganizationDraft { name: "Second Try".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let result = access.apply_sync(&batch(std::slice::from_ref(&lost))).await;
+    assert_eq!(applied(&result[0]), Some(direct.version));
+    assert_eq!(audit_rows(store, "organization", lost.entity_id).await, 1);
+    let repeat_edit = edit(Contact, contact_id, 1, json!({"phone": null}), json!({"phone": "+15125550101"}));
+    let result = access.apply_sync(&batch(&[repeat_edit])).await;
+    assert_eq!(applied(&result[0]), Some(2), "a field already as asked is nothing to write");
+    assert_eq!(audit_rows(store, "contact", contact_id).await, 2);
+
+    // Another user cannot read or reuse someone's op.
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let stolen = store.access(bob, Actor::default()).apply_sync(&batch(&ops[..1])).await;
+    assert!(matches!(stolen[0].outcome, OpOutcome::Rejected { .. }), "{stolen:?}");
+}
+
+/// The fixed merge rules: fields changed by one side merge, a field changed by both is a
+/// conflict that keeps the server's value and reports both.
+async fn sync_merges_one_sided_changes_and_reports_conflicts(store: &Store) {
+    use app::model::sync::{FieldConflict, OpOutcome, SyncEntity::*};
+    use serde_json::json;
+    use sync_ops::*;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let max = person(store, "Max Manager", Role::Manager).await;
+    let draft = OrganizationDraft {
+        city: Some("Austin".into()),
+        phone: Some("+15125550100".into()),
+        ..draft_for("Corner Deli", ann.id)
+    };
+    let org = store.create_organization(&Actor::system(), None, draft).await.unwrap();
+    // Online, the manager changes the city and the notes.
+    let online =
+        OrganizationDraft { city: Some("Round Rock".into()), notes: Some("Closed Mondays".into()), ..org.to_draft() };
+    let org2 = store.access(max, Actor::default()).update_organization(org.id, org.version, online).await.unwrap();
+
+    // Offline, from version 1, Ann changed the phone and the city.
+    let access = store.access(ann, Actor::default());
+    let offline = edit(
+        Organization,
+        org.id,
+        org.version,
+        json!({"phone": "+15125550100", "city": "Austin"}),
+        json!({"phone": "+15125550199", "city": "Georgetown"}),
+    );
+    let result = access.apply_sync(&batch(&[offline])).await;
+    let OpOutcome::Conflict { version, conflicts } = &result[0].outcome else { panic!("{result:?}") };
+    assert_eq!(*version, org2.version + 1);
+    assert_eq!(
+        conflicts,
+        &[FieldConflict { field: "city".into(), mine: json!("Georgetown"), theirs: json!("Round Rock") }]
+    );
+    let now = access.organization(org.id).await.unwrap();
+    assert_eq!(now.phone.as_deref(), Some("+15125550199"), "the phone only Ann changed is hers");
+    assert_eq!(now.city.as_deref(), Some("Round Rock"), "the city both changed keeps the server's value");
+    assert_eq!(now.notes.as_deref(), Some("Closed Mondays"), "the manager's other change stays");
+
+    // "Keep mine" is a new edit made from the version the conflict reported.
+    let keep_mine = edit(Organization, org.id, *version, json!({"city": "Round Rock"}), json!({"city": "Georgetown"}));
+    let result = access.apply_sync(&batch(&[keep_mine])).await;
+    assert_eq!(applied(&result[0]), Some(version + 1));
+    assert_eq!(access.organization(org.id).await.unwrap().city.as_deref(), Some("Georgetown"));
+}
+
+/// Validation and permission failures come back rejected with a reason (and the batch goes
+/// on); a delete of a record already gone is done.
+async fn sync_rejects_what_the_online_path_refuses(store: &Store) {
+    use app::model::sync::{OpOutcome, SyncAction::*, SyncEntity::*};
+    use serde_json::json;
+    use sync_ops::*;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let viewer = person(store, "Vera Viewer", Role::ReadOnly).await;
+    let system = Actor::system();
+    let mine = store.create_organization(&system, None, draft_for("Ann Cafe", ann.id)).await.unwrap();
+    let theirs = store.create_organization(&system, None, draft_for("Bob Cafe", bob.id)).await.unwrap();
+    let doomed = store.create_contact(&system, None, contact(mine.id, "Gone")).await.unwrap();
+    store.delete_contact(&system, doomed.id, None).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+
+    let ops = [
+        edit(Organization, mine.id, mine.version, json!({"email": null}), json!({"email": "not an email"})),
+        edit(Organization, theirs.id, theirs.version, json!({"name": "Bob Cafe"}), json!({"name": "Mine now"})),
+        op(Contact, Create, Uuid::new_v4(), json!({"organization_id": theirs.id, "first_name": "Eve"})),
+        op(Organization, Move, mine.id, json!({"stage": "won"})),
+        edit(Organization, mine.id, mine.version, json!({}), json!({"nmae": "typo"})),
+        op(Contact, Delete, doomed.id, json!({})),
+        edit(Organization, mine.id, mine.version, json!({"city": null}), json!({"city": "Austin"})),
+    ];
+    let results = access.apply_sync(&batch(&ops)).await;
+    let reason = |i: usize| match &results[i].outcome {
+        OpOutcome::Rejected { reason, fields } => (reason.clone(), fields.keys().cloned().collect::<Vec<_>>()),
+        other => panic!("op {i}: expected rejected, got {other:?}"),
+    };
+    assert_eq!(reason(0).1, ["email"]);
+    assert!(reason(1).0.contains("not found"), "another rep's account is out of sight: {:?}", reason(1));
+    assert_eq!(reason(2).1, ["organization_id"]);
+    assert_eq!(reason(3).1, ["action"]);
+    assert_eq!(reason(4).1, ["nmae"]);
+    assert_eq!(applied(&results[5]), None, "deleting a deleted contact is done");
+    assert_eq!(applied(&results[6]), Some(mine.version + 1), "the batch goes on after refusals");
+    assert_eq!(store.organization(theirs.id).await.unwrap().name, "Bob Cafe");
+
+    let read_only = store.access(viewer, Actor::default());
+    let refused = read_only.apply_sync(&batch(&[op(Organization, Create, Uuid::new_v4(), json!({"name": "X"}))])).await;
+    assert!(matches!(refused[0].outcome, OpOutcome::Rejected { .. }), "{refused:?}");
+    // A rejection is final too: sent again, it is answered the same without a second try.
+    let again = access.apply_sync(&batch(&ops[..1])).await;
+    assert!(again[0].replayed && again[0].outcome == results[0].outcome);
+}
+
+/// A stage change and a follow-up completion are ops like any edit.
+async fn sync_moves_deals_and_completes_follow_ups(store: &Store) {
+    use app::model::sync::{OpOutcome, SyncAction::*, SyncEntity::*, SyncOp};
+    use app::model::{CloseReason, Stage};
+    use serde_json::json;
+    use sync_ops::*;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let org = store.create_organization(&Actor::system(), None, draft_for("Deal Diner", ann.id)).await.unwrap();
+    let access = store.access(ann.clone(), Actor::default());
+    let deal = access.create_opportunity(None, deal(org.id, "Holiday menu", Stage::Proposal, 5_000)).await.unwrap();
+    let tasting = InteractionDraft { follow_up_on: Some(in_days(2)), ..visit(org.id, 1) };
+    let earlier = access.create_interaction(None, tasting, None).await.unwrap();
+
+    let won = SyncOp {
+        base_version: Some(deal.version),
+        base: json!({"stage": "proposal", "close_reason": null}).as_object().cloned().unwrap(),
+        ..op(Opportunity, Move, deal.id, json!({"stage": "closed_won", "close_reason": "relationship"}))
+    };
+    let no_reason = SyncOp { op_id: Uuid::new_v4(), ..op(Opportunity, Move, deal.id, json!({"stage": "closed_lost"})) };
+    let done = edit(
+        Interaction,
+        earlier.id,
+        earlier.version,
+        json!({"follow_up_done": false}),
+        json!({"follow_up_done": true}),
+    );
+    let results = access.apply_sync(&batch(&[won, done])).await;
+    assert_eq!(applied(&results[0]), Some(deal.version + 1));
+    let moved = access.opportunity_to_edit(deal.id).await.unwrap();
+    assert_eq!((moved.stage, moved.close_reason), (Stage::ClosedWon, Some(CloseReason::Relationship)));
+    assert!(moved.actual_close_date.is_some());
+    assert_eq!(store.stage_changes(deal.id).await.unwrap().len(), 2, "the move is in the deal's history");
+    assert_eq!(applied(&results[1]), Some(earlier.version + 1));
+    assert!(access.interaction(earlier.id).await.unwrap().follow_up_done);
+
+    // From a stale version, a move the other side did not make is a conflict on the stage.
+    let results = access.apply_sync(&batch(&[no_reason])).await;
+    assert!(
+        matches!(&results[0].outcome, OpOutcome::Conflict { conflicts, .. } if conflicts[0].field == "stage"),
+        "{results:?}"
+    );
+    // A visit logged offline can complete a follow-up, like the quick log online.
+    let follow_up = access
+        .create_interaction(None, InteractionDraft { follow_up_on: Some(in_days(1)), ..visit(org.id, 0) }, None)
+        .await
+        .unwrap();
+    let logged = op(
+        Interaction,
+        Create,
+        Uuid::new_v4(),
+        json!({"organization_id": org.id, "kind": "call", "completes": follow_up.id}),
+    );
+    let results = access.apply_sync(&batch(&[logged])).await;
+    assert_eq!(applied(&results[0]), Some(1));
+    assert!(access.interaction(follow_up.id).await.unwrap().follow_up_done);
+}
+
+/// Moves every row's `updated_at` back a minute, as if the writes had settled.
+async fn settle(store: &Store, at: chrono::DateTime<chrono::Utc>) {
+    for table in ["organizations", "contacts", "interactions", "opportunities"] {
+        let sql =
+            app::store::Sql::new("test.settle", format!("UPDATE {table} SET updated_at = $1 WHERE updated_at > $1"))
+                .bind(at);
+        store.db().execute(sql).await.expect("settle");
+    }
+}
+
+/// The delta pull: a rep's own accounts with what hangs off them, paged in `(updated_at, id)`
+/// order through rows of equal time, deletions carried once the copy has a cursor.
+async fn delta_pulls_page_through_a_reps_records_and_carry_deletions(store: &Store) {
+    use app::model::Stage;
+    use app::model::sync::SyncCursor;
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    let mut orgs = Vec::new();
+    for name in ["Alpha", "Bravo", "Charlie"] {
+        orgs.push(store.create_organization(&system, None, draft_for(name, ann.id)).await.unwrap());
+    }
+    let other = store.create_organization(&system, None, draft_for("Bob's", bob.id)).await.unwrap();
+    store.create_contact(&system, None, contact(orgs[0].id, "Rosa")).await.unwrap();
+    store.create_contact(&system, None, contact(other.id, "Not Ann's")).await.unwrap();
+    store.create_interaction(&system, ann.id, None, visit(orgs[0].id, 3), None).await.unwrap();
+    store.create_interaction(&system, ann.id, None, visit(orgs[1].id, 200), None).await.unwrap();
+    let old_follow_up = InteractionDraft { follow_up_on: Some(in_days(-100)), ..visit(orgs[2].id, 120) };
+    store.create_interaction(&system, ann.id, None, old_follow_up, None).await.unwrap();
+    store.create_opportunity(&system, ann.id, None, deal(orgs[0].id, "Open", Stage::Proposal, 10)).await.unwrap();
+    store.create_opportunity(&system, ann.id, None, deal(orgs[0].id, "Won", Stage::ClosedWon, 10)).await.unwrap();
+    let gone = store.create_organization(&system, None, draft_for("Deleted Deli", ann.id)).await.unwrap();
+    store.delete_organization(&system, gone.id, None).await.unwrap();
+    let settled_at = app::store::now() - chrono::Duration::minutes(1);
+    settle(store, settled_at).await;
+    let access = store.access(ann.clone(), Actor::default());
+
+    // A fresh copy, two rows of each kind at a time, through rows of one and the same time.
+    let mut cursor = SyncCursor::default();
+    let (mut names, mut contacts, mut visits, mut deals) = (Vec::new(), 0, 0, Vec::new());
+    for _ in 0..5 {
+        let page = access.changes_since(&cursor, 2).await.unwrap();
+        names.extend(page.organizations.iter().map(|o| o.name.clone()));
+        contacts += page.contacts.len();
+        visits += page.interactions.len();
+        deals.extend(page.opportunities.iter().map(|d| d.name.clone()));
+        cursor = SyncCursor::decode(&page.cursor).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+    names.sort();
+    assert_eq!(names, ["Alpha", "Bravo", "Charlie"], "own live accounts only");
+    assert_eq!(contacts, 1);
+    assert_eq!(visits, 2, "the visit of 3 days ago and the open follow-up, not the 200-day-old visit");
+    assert_eq!(deals, ["Open"], "a fresh copy holds open deals");
+
+    // Nothing new: an empty page. A change shows once it has settled, a deletion as a tombstone.
+    // (The test moves time back a minute, so the copy is taken to have begun then too.)
+    assert!(cursor.started.is_some_and(|t| t > settled_at));
+    cursor.started = Some(settled_at);
+    let page = access.changes_since(&cursor, 2).await.unwrap();
+    assert!(page.organizations.is_empty() && !page.more, "{page:?}");
+    store.delete_organization(&system, orgs[1].id, None).await.unwrap();
+    let page = access.changes_since(&cursor, 2).await.unwrap();
+    assert!(page.organizations.is_empty(), "a write of the last seconds waits for the next pull");
+    settle(store, app::store::now() - chrono::Duration::seconds(30)).await;
+    let page = access.changes_since(&cursor, 2).await.unwrap();
+    assert_eq!(
+        page.organizations.iter().map(|o| (o.name.as_str(), o.deleted_at.is_some())).collect::<Vec<_>>(),
+        [("Bravo", true)]
+    );
+    assert!(page.contacts.is_empty(), "Bravo had no contacts to take along");
 }

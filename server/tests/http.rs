@@ -434,3 +434,56 @@ async fn csv_imports_upload_check_run_and_report() {
     let refused = rep.post(app.url("/api/v1/imports")).multipart(form(file.as_bytes().to_vec())).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+/// The offline client's protocol over HTTP: a batch applied once (sent twice, answered the
+/// same), bad batches refused whole, sign-in required, and the delta pull's cursor checked.
+#[tokio::test]
+async fn sync_batches_apply_once_and_pulls_page_by_cursor() {
+    let app = TestApp::spawn().await;
+    let rep = app.signed_in("rep1").await;
+    let (org_id, visit_id) = (Uuid::new_v4(), Uuid::new_v4());
+    let now = chrono::Utc::now().to_rfc3339();
+    let batch = json!({"ops": [
+        {"op_id": Uuid::new_v4(), "entity": "organization", "action": "create", "entity_id": org_id,
+         "changes": {"name": "Cellar Cafe", "city": "Austin"}, "client_time": now},
+        {"op_id": Uuid::new_v4(), "entity": "interaction", "action": "create", "entity_id": visit_id,
+         "changes": {"organization_id": org_id, "kind": "visit", "notes": "No signal down here"}, "client_time": now},
+        {"op_id": Uuid::new_v4(), "entity": "organization", "action": "update", "entity_id": org_id,
+         "base_version": 1, "base": {"email": null}, "changes": {"email": "nope"}, "client_time": now},
+    ]});
+    let (status, first) = app.call(&rep, reqwest::Method::POST, "/api/v1/sync", Some(batch.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let statuses: Vec<&str> =
+        first["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["applied", "applied", "rejected"], "{first}");
+    assert!(first["results"][2]["fields"]["email"].is_string(), "{first}");
+
+    // The answer was lost; the client sends the batch again.
+    let (status, again) = app.call(&rep, reqwest::Method::POST, "/api/v1/sync", Some(batch.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    for (a, b) in first["results"].as_array().unwrap().iter().zip(again["results"].as_array().unwrap()) {
+        assert_eq!(b["replayed"], true);
+        assert_eq!((&a["status"], &a["version"]), (&b["status"], &b["version"]));
+    }
+    let (_, history) =
+        app.call(&rep, reqwest::Method::GET, &format!("/api/v1/organizations/{org_id}/history"), None).await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "created once: {history}");
+
+    let twice = json!({"ops": [batch["ops"][0].clone(), batch["ops"][0].clone()]});
+    let (status, body) = app.call(&rep, reqwest::Method::POST, "/api/v1/sync", Some(twice)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) =
+        app.call(&rep, reqwest::Method::POST, "/api/v1/sync", Some(json!({"ops": [{"op_id": 1}]}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.call(&common::anonymous(), reqwest::Method::POST, "/api/v1/sync", Some(batch)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "an outbox waits for the user to sign in again");
+
+    let (status, page) = app.call(&rep, reqwest::Method::GET, "/api/v1/sync/changes", None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let cursor = page["cursor"].as_str().unwrap().to_owned();
+    assert!(!cursor.is_empty() && page["more"] == false, "{page}");
+    let (status, _) = app.call(&rep, reqwest::Method::GET, &format!("/api/v1/sync/changes?since={cursor}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.call(&rep, reqwest::Method::GET, "/api/v1/sync/changes?since=yesterday", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

@@ -12,8 +12,10 @@ pub mod import_file;
 pub mod interaction;
 pub mod opportunity;
 pub mod organization;
+pub mod patch;
 pub mod query;
 pub mod search;
+pub mod sync;
 pub mod user;
 pub mod validate;
 

@@ -19,8 +19,8 @@ use crate::policy::{self, Action, Decision};
 /// A user's view of the store.
 #[derive(Debug, Clone)]
 pub struct Access {
-    store: Store,
-    user: CurrentUser,
+    pub(super) store: Store,
+    pub(super) user: CurrentUser,
     actor: Actor,
 }
 

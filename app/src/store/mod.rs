@@ -15,6 +15,7 @@ mod opportunities;
 mod organizations;
 mod search;
 mod sessions;
+mod sync;
 mod table;
 pub mod trace;
 mod users;

@@ -1,6 +1,7 @@
 //! Non-page HTTP routes, and the middleware that gives server-function errors their status.
 
 pub mod api;
+pub mod pwa;
 
 use axum::body::Body;
 use axum::extract::Request;

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use app::error::AppError;
-use app::model::FieldErrors;
 use app::model::query::parse_query_string;
+use app::model::{FieldErrors, patch};
 
 /// A JSON object from a request body.
 pub fn object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, AppError> {
@@ -28,34 +28,12 @@ pub fn object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, A
 
 /// Deserializes `value`, reporting a mistake under the path of the field that has it.
 pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        // serde reports unknown and missing fields at the object itself; name the field instead.
-        let quoted =
-            |prefix: &str| inner.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
-        let (field, message) = if let Some(missing) = quoted("missing field `") {
-            (missing, "This field is required.".to_owned())
-        } else if let Some(unknown) = quoted("unknown field `") {
-            (unknown, sentence(&inner))
-        } else if path == "." {
-            ("body".to_owned(), sentence(&inner))
-        } else {
-            (path, sentence(&inner))
-        };
-        AppError::invalid(FieldErrors::from([(field, message)]))
-    })
+    patch::typed(value).map_err(AppError::invalid)
 }
 
-/// The draft `current` with the fields in `changes` replaced (a PATCH), checked like a
-/// whole draft: unknown fields and wrong types are field errors.
+/// The draft `current` with the fields in `changes` replaced (a PATCH).
 pub fn merged<D: Serialize + DeserializeOwned>(current: &D, changes: Map<String, Value>) -> Result<D, AppError> {
-    let mut merged = match serde_json::to_value(current) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    merged.extend(changes);
-    typed(Value::Object(merged))
+    patch::merged(current, changes).map_err(AppError::invalid)
 }
 
 /// Takes `version` (required) out of an update body.
@@ -101,34 +79,10 @@ pub fn field_error(field: &str, message: &str) -> AppError {
     AppError::invalid(FieldErrors::from([(field.to_owned(), message.to_owned())]))
 }
 
-fn sentence(text: &str) -> String {
-    let mut s = text.to_owned();
-    if let Some(first) = s.get(..1) {
-        s.replace_range(..1, &first.to_uppercase());
-    }
-    if !s.ends_with('.') {
-        s.push('.');
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::OrganizationDraft;
     use serde_json::json;
-
-    #[test]
-    fn type_errors_name_their_field() {
-        let err = typed::<OrganizationDraft>(json!({"name": "x", "annual_revenue_cents": "lots"})).unwrap_err();
-        assert!(err.field("annual_revenue_cents").unwrap().starts_with("Invalid type"));
-        let err = typed::<OrganizationDraft>(json!({"name": "x", "nmae": "y"})).unwrap_err();
-        assert!(err.field("nmae").unwrap().starts_with("Unknown field"));
-        let err = typed::<OrganizationDraft>(json!({})).unwrap_err();
-        assert_eq!(err.field("name").as_deref(), Some("This field is required."));
-        let err = typed::<OrganizationDraft>(json!({"name": "x", "priority": "Z"})).unwrap_err();
-        assert!(err.field("priority").is_some());
-    }
 
     #[test]
     fn versions_and_ids_are_checked() {

@@ -11,6 +11,7 @@ mod json;
 mod organizations;
 mod performance;
 mod session;
+mod sync;
 mod users;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(users::router())
         .merge(session::router())
+        .merge(sync::router())
         .merge(performance::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

@@ -1,0 +1,399 @@
+//! The server side of offline sync: applying the client's queued operations once each, by
+//! the fixed rules of architecture.md (idempotent by `op_id`, version check, field-level
+//! merge, conflicts and rejections returned), and the delta pull of what changed.
+//!
+//! An op is applied through the same [`Access`] methods as the online forms, so it is
+//! validated, authorized, versioned, audited and invalidates the cache exactly like them.
+//! Its `applied_ops` row is written after it: if the server stops in between, the op comes
+//! again and applies as a no-op (a create finds its record, an update finds its fields
+//! already as asked, a delete finds the record gone), so it is never applied twice.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::contacts::CONTACTS;
+use super::interactions::INTERACTIONS;
+use super::opportunities::OPPORTUNITIES;
+use super::organizations::ORGANIZATIONS;
+use super::table::Table;
+use super::{Access, Sql, Store, StoreError, now};
+use crate::model::patch::{fields_of, typed};
+use crate::model::sync::{
+    CHANGES_SETTLE_SECONDS, ChangeSet, Mark, OpOutcome, OpResult, PRIMED_INTERACTION_DAYS, SyncAction, SyncBatch,
+    SyncCursor, SyncEntity, SyncOp, merge_fields,
+};
+use crate::model::{CloseReason, Stage};
+use crate::policy;
+
+/// How often an op is tried again when another write moved the record on meanwhile.
+const STALE_ATTEMPTS: usize = 3;
+
+#[derive(sqlx::FromRow)]
+struct AppliedOp {
+    user_id: Uuid,
+    #[sqlx(json)]
+    result: OpOutcome,
+}
+
+impl Store {
+    async fn applied_op(&self, op_id: Uuid) -> Result<Option<AppliedOp>, StoreError> {
+        let sql = Sql::new("sync.applied_op", "SELECT user_id, result FROM applied_ops WHERE op_id = $1").bind(op_id);
+        self.db.fetch_optional(sql).await
+    }
+
+    async fn record_applied_op(&self, user_id: Uuid, op: &SyncOp, outcome: &OpOutcome) -> Result<(), StoreError> {
+        let result = serde_json::to_value(outcome).map_err(|e| StoreError::Config(format!("cannot encode: {e}")))?;
+        // Two deliveries of one op racing each other both apply as one; the first record stays.
+        let sql = Sql::new(
+            "sync.record_op",
+            "INSERT INTO applied_ops (op_id, user_id, entity, entity_id, result, applied_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (op_id) DO NOTHING",
+        )
+        .bind(op.op_id)
+        .bind(user_id)
+        .bind(op.entity.code())
+        .bind(op.entity_id)
+        .bind(result)
+        .bind(now());
+        self.db.execute(sql).await?;
+        Ok(())
+    }
+}
+
+impl Access {
+    /// Applies a batch in order. An op that must wait (the database was busy) stops the batch
+    /// there: later ops may build on it, a contact created and then edited.
+    pub async fn apply_sync(&self, batch: &SyncBatch) -> Vec<OpResult> {
+        let mut results = Vec::with_capacity(batch.ops.len());
+        let mut waiting = false;
+        for op in &batch.ops {
+            let result = if waiting {
+                let reason = "Waits for an earlier change of this batch, which will be sent again first.";
+                OpResult { op_id: op.op_id, outcome: OpOutcome::Retry { reason: reason.into() }, replayed: false }
+            } else {
+                self.apply_op(op).await
+            };
+            waiting = !result.outcome.is_final();
+            results.push(result);
+        }
+        results
+    }
+
+    async fn apply_op(&self, op: &SyncOp) -> OpResult {
+        let result = |outcome, replayed| OpResult { op_id: op.op_id, outcome, replayed };
+        match self.store.applied_op(op.op_id).await {
+            Ok(Some(done)) if done.user_id == self.user.id => return result(done.result, true),
+            Ok(Some(_)) => {
+                let reason = "This op_id belongs to another user's change; queue the change under a new op_id.";
+                return result(OpOutcome::Rejected { reason: reason.into(), fields: Default::default() }, false);
+            }
+            Ok(None) => {}
+            Err(e) => return result(retry(&e), false),
+        }
+        let mut outcome = OpOutcome::Retry { reason: String::new() };
+        for _ in 0..STALE_ATTEMPTS {
+            outcome = match self.perform(op).await {
+                Ok(outcome) => outcome,
+                Err(e) => outcome_of_error(op, e),
+            };
+            if outcome.is_final() {
+                break;
+            }
+        }
+        if outcome.is_final()
+            && let Err(e) = self.store.record_applied_op(self.user.id, op, &outcome).await
+        {
+            return result(retry(&e), false);
+        }
+        result(outcome, false)
+    }
+
+    async fn perform(&self, op: &SyncOp) -> Result<OpOutcome, StoreError> {
+        use SyncAction::{Create, Delete, Move, Update};
+        use SyncEntity::{Contact, Interaction, Opportunity, Organization};
+        let id = op.entity_id;
+        match (op.entity, op.action) {
+            (Organization, Create) => {
+                let made = self.create_organization(Some(id), draft_of(&op.changes)?).await.map(|r| r.version);
+                created(made, async { Ok(self.organization(id).await?.version) }).await
+            }
+            (Contact, Create) => {
+                let made = self.create_contact(Some(id), draft_of(&op.changes)?).await.map(|r| r.version);
+                created(made, async { Ok(self.contact(id).await?.version) }).await
+            }
+            (Interaction, Create) => {
+                let mut changes = op.changes.clone();
+                let completes = match changes.remove("completes") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(typed::<Uuid>(v).map_err(|_| StoreError::field("completes", "Not an id."))?),
+                };
+                let made = self.create_interaction(Some(id), draft_of(&changes)?, completes).await.map(|r| r.version);
+                created(made, async { Ok(self.interaction(id).await?.version) }).await
+            }
+            (Opportunity, Create) => {
+                let made = self.create_opportunity(Some(id), draft_of(&op.changes)?).await.map(|r| r.version);
+                created(made, async { Ok(self.opportunity(id).await?.opportunity.version) }).await
+            }
+            (Organization, Update) => {
+                let current = self.organization_to_edit(id).await?;
+                let version = current.version;
+                merged_update(&current.to_draft(), version, op, async |draft| {
+                    Ok(self.update_organization(id, version, draft).await?.version)
+                })
+                .await
+            }
+            (Contact, Update) => {
+                let current = self.contact_to_edit(id).await?;
+                let version = current.version;
+                merged_update(&current.to_draft(), version, op, async |draft| {
+                    Ok(self.update_contact(id, version, draft).await?.version)
+                })
+                .await
+            }
+            (Interaction, Update) => {
+                let current = self.interaction_to_edit(id).await?;
+                let version = current.version;
+                merged_update(&current.to_draft(), version, op, async |draft| {
+                    Ok(self.update_interaction(id, version, draft).await?.version)
+                })
+                .await
+            }
+            (Opportunity, Update) => {
+                let current = self.opportunity_to_edit(id).await?;
+                let version = current.version;
+                merged_update(&current.to_draft(), version, op, async |draft| {
+                    Ok(self.update_opportunity(id, version, draft).await?.version)
+                })
+                .await
+            }
+            (Opportunity, Move) => {
+                let current = self.opportunity_to_edit(id).await?;
+                let (version, position) =
+                    (current.version, StagePosition { stage: current.stage, close_reason: current.close_reason });
+                merged_update(&position, version, op, async |to: StagePosition| {
+                    Ok(self.move_opportunity(id, version, to.stage, to.close_reason).await?.version)
+                })
+                .await
+            }
+            (_, Move) => Err(StoreError::field("action", "Only deals move between stages.")),
+            (entity, Delete) => {
+                let gone = match entity {
+                    Organization => self.delete_organization(id, None).await.map(|_| ()),
+                    Contact => self.delete_contact(id, None).await.map(|_| ()),
+                    Interaction => self.delete_interaction(id, None).await.map(|_| ()),
+                    Opportunity => self.delete_opportunity(id, None).await.map(|_| ()),
+                };
+                gone?;
+                Ok(OpOutcome::Applied { version: None })
+            }
+        }
+    }
+
+    /// One page of the records the user may need offline that changed after `cursor`:
+    /// a rep's own accounts with their contacts, deals and recent interactions; everything
+    /// for managers and administrators. Records deleted and deals closed before the copy
+    /// began are left out; later, they come as changes so the copy can drop them. At most
+    /// `limit` rows of each kind (`CHANGES_PAGE_ROWS` for the API).
+    pub async fn changes_since(&self, cursor: &SyncCursor, limit: i64) -> Result<ChangeSet, StoreError> {
+        let read_at = now();
+        let until = read_at - Duration::seconds(CHANGES_SETTLE_SECONDS);
+        let cursor = SyncCursor { started: Some(cursor.started.unwrap_or(until)), ..*cursor };
+        let pull = Pull {
+            until,
+            started: cursor.started.unwrap_or(until),
+            rep: policy::organization_scope(&self.user),
+            since: read_at - Duration::days(PRIMED_INTERACTION_DAYS),
+            limit,
+        };
+        let db = &self.store.db;
+        let organizations: Vec<crate::model::Organization> =
+            db.fetch_all(pull.sql("sync.changes.organizations", &ORGANIZATIONS, cursor.organizations)).await?;
+        let contacts: Vec<crate::model::Contact> =
+            db.fetch_all(pull.sql("sync.changes.contacts", &CONTACTS, cursor.contacts)).await?;
+        let interactions: Vec<crate::model::Interaction> =
+            db.fetch_all(pull.sql("sync.changes.interactions", &INTERACTIONS, cursor.interactions)).await?;
+        let opportunities: Vec<crate::model::Opportunity> =
+            db.fetch_all(pull.sql("sync.changes.opportunities", &OPPORTUNITIES, cursor.opportunities)).await?;
+        let full = |n: usize| n as i64 >= limit;
+        let more =
+            full(organizations.len()) || full(contacts.len()) || full(interactions.len()) || full(opportunities.len());
+        let last = |mark: Option<Mark>, at: Option<(DateTime<Utc>, Uuid)>| at.map(|(at, id)| Mark { at, id }).or(mark);
+        let next = SyncCursor {
+            started: cursor.started,
+            organizations: last(cursor.organizations, organizations.last().map(|r| (r.updated_at, r.id))),
+            contacts: last(cursor.contacts, contacts.last().map(|r| (r.updated_at, r.id))),
+            interactions: last(cursor.interactions, interactions.last().map(|r| (r.updated_at, r.id))),
+            opportunities: last(cursor.opportunities, opportunities.last().map(|r| (r.updated_at, r.id))),
+        };
+        Ok(ChangeSet {
+            organizations,
+            contacts,
+            interactions,
+            opportunities,
+            cursor: next.encode(),
+            more,
+            server_time: read_at,
+        })
+    }
+}
+
+/// What one delta pull reads.
+struct Pull {
+    until: DateTime<Utc>,
+    started: DateTime<Utc>,
+    rep: Option<Uuid>,
+    since: DateTime<Utc>,
+    limit: i64,
+}
+
+impl Pull {
+    fn sql(&self, name: &'static str, table: &Table, mark: Option<Mark>) -> Sql {
+        let mut sql = Sql::new(name, format!("SELECT {} FROM {} WHERE updated_at <= ", table.columns, table.table));
+        sql.push_bind(self.until);
+        if let Some(mark) = mark {
+            sql.push(" AND (updated_at > ").push_bind(mark.at);
+            sql.push(" OR (updated_at = ").push_bind(mark.at).push(" AND id > ").push_bind(mark.id).push("))");
+        }
+        sql.push(" AND (deleted_at IS NULL OR updated_at > ").push_bind(self.started).push(")");
+        if let Some(rep) = self.rep {
+            if table.table == ORGANIZATIONS.table {
+                sql.push(" AND assigned_user_id = ").push_bind(rep);
+            } else {
+                sql.push(" AND organization_id IN (SELECT id FROM organizations WHERE assigned_user_id = ")
+                    .push_bind(rep)
+                    .push(")");
+            }
+        }
+        if table.table == INTERACTIONS.table {
+            sql.push(" AND (occurred_at >= ")
+                .push_bind(self.since)
+                .push(" OR (follow_up_at IS NOT NULL AND NOT follow_up_done))");
+        }
+        if table.table == OPPORTUNITIES.table {
+            sql.push(" AND (stage NOT IN ('closed_won', 'closed_lost') OR updated_at > ")
+                .push_bind(self.started)
+                .push(")");
+        }
+        sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
+        sql
+    }
+}
+
+/// The fields a move changes, merged like any other fields.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StagePosition {
+    stage: Stage,
+    close_reason: Option<CloseReason>,
+}
+
+/// A draft from a create's fields.
+fn draft_of<D: DeserializeOwned>(changes: &Map<String, Value>) -> Result<D, StoreError> {
+    typed(Value::Object(changes.clone())).map_err(StoreError::Invalid)
+}
+
+/// Merges the op's fields into the record's `current` fields (at `version`) and writes the
+/// result with `write`, unless there is nothing to write; reports the fields in conflict.
+async fn merged_update<D: Serialize + DeserializeOwned>(
+    current: &D,
+    version: i64,
+    op: &SyncOp,
+    write: impl AsyncFnOnce(D) -> Result<i64, StoreError>,
+) -> Result<OpOutcome, StoreError> {
+    let merge = merge_fields(&fields_of(current), op.base_version == Some(version), &op.base, &op.changes);
+    let version = if merge.apply.is_empty() {
+        version
+    } else {
+        write(crate::model::patch::merged(current, merge.apply).map_err(StoreError::Invalid)?).await?
+    };
+    Ok(if merge.conflicts.is_empty() {
+        OpOutcome::Applied { version: Some(version) }
+    } else {
+        OpOutcome::Conflict { version, conflicts: merge.conflicts }
+    })
+}
+
+/// A create whose record already exists (sent before, its answer lost) is applied.
+async fn created(
+    made: Result<i64, StoreError>,
+    existing: impl Future<Output = Result<i64, StoreError>>,
+) -> Result<OpOutcome, StoreError> {
+    match made {
+        Ok(version) => Ok(OpOutcome::Applied { version: Some(version) }),
+        Err(StoreError::Exists { .. }) => Ok(OpOutcome::Applied { version: Some(existing.await?) }),
+        Err(e) => Err(e),
+    }
+}
+
+fn outcome_of_error(op: &SyncOp, err: StoreError) -> OpOutcome {
+    let rejected = |reason: String| OpOutcome::Rejected { reason, fields: Default::default() };
+    match err {
+        StoreError::Invalid(fields) => {
+            let reason = fields.values().cloned().collect::<Vec<_>>().join(" ");
+            OpOutcome::Rejected { reason, fields }
+        }
+        // The record is gone (or out of the user's sight): a delete has nothing left to do.
+        StoreError::NotFound(_) if op.action == SyncAction::Delete => OpOutcome::Applied { version: None },
+        StoreError::NotFound(what) => {
+            rejected(format!("{what} was not found: it was deleted, or is no longer one of your accounts."))
+        }
+        StoreError::Forbidden(reason) => rejected(reason),
+        StoreError::Stale { .. } => {
+            OpOutcome::Retry { reason: "The record changed while this change was applied.".into() }
+        }
+        other => retry(&other),
+    }
+}
+
+fn retry(err: &StoreError) -> OpOutcome {
+    tracing::warn!(error = %err, "a sync operation waits for the database");
+    OpOutcome::Retry { reason: "The server could not apply this change just now; it stays queued.".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn op(action: SyncAction) -> SyncOp {
+        SyncOp {
+            op_id: Uuid::from_u128(1),
+            entity: SyncEntity::Contact,
+            action,
+            entity_id: Uuid::from_u128(2),
+            base_version: Some(1),
+            changes: Map::new(),
+            base: Map::new(),
+            client_time: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn errors_become_outcomes_the_client_can_act_on() {
+        let invalid = StoreError::field("email", "Email: add the part after @.");
+        let OpOutcome::Rejected { reason, fields } = outcome_of_error(&op(SyncAction::Update), invalid) else {
+            panic!("a validation failure is a rejection")
+        };
+        assert_eq!(reason, "Email: add the part after @.");
+        assert!(fields.contains_key("email"));
+        assert_eq!(
+            outcome_of_error(&op(SyncAction::Delete), StoreError::NotFound("Contact")),
+            OpOutcome::Applied { version: None }
+        );
+        assert!(matches!(
+            outcome_of_error(&op(SyncAction::Update), StoreError::NotFound("Contact")),
+            OpOutcome::Rejected { .. }
+        ));
+        assert!(matches!(
+            outcome_of_error(&op(SyncAction::Update), StoreError::Forbidden("no".into())),
+            OpOutcome::Rejected { .. }
+        ));
+        let stale = StoreError::Stale { entity: "Contact", current: 3, expected: 2 };
+        assert!(!outcome_of_error(&op(SyncAction::Update), stale).is_final());
+        let down = StoreError::Database(sqlx::Error::PoolTimedOut);
+        assert!(!outcome_of_error(&op(SyncAction::Update), down).is_final());
+    }
+}

@@ -1,0 +1,95 @@
+//! The installable app's browser side: registers the service worker (public/sw.js), says
+//! when a new version is ready, and offers to install the app where the browser allows it.
+//! Plain DOM, outside the Leptos tree: these notices belong to no page.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Event, HtmlElement, MessageEvent};
+
+/// A dismissed install offer is not shown again on this device.
+const INSTALL_DISMISSED: &str = "kp.install-dismissed";
+
+pub fn start() {
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let workers = window.navigator().service_worker();
+    let _ = workers.register("/sw.js");
+    let notices = document.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let kind = js_sys::Reflect::get(&event.data(), &"type".into()).ok().and_then(|v| v.as_string());
+        if kind.as_deref() == Some("version-ready") {
+            show_update_notice(&notices);
+        }
+    });
+    workers.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+
+    let dismissed = window.local_storage().ok().flatten().and_then(|s| s.get_item(INSTALL_DISMISSED).ok().flatten());
+    if dismissed.is_none() {
+        let on_offer = Closure::<dyn Fn(Event)>::new(move |event: Event| {
+            // Keep the browser's own bar away; offer it from our notice instead.
+            event.prevent_default();
+            show_install_offer(&document, event);
+        });
+        let _ = window.add_event_listener_with_callback("beforeinstallprompt", on_offer.as_ref().unchecked_ref());
+        on_offer.forget();
+    }
+}
+
+/// A notice at the bottom of the page with a message and buttons, each `(label, action)`.
+fn notice(document: &Document, id: &str, message: &str, buttons: Vec<(&str, Box<dyn Fn(&HtmlElement)>)>) {
+    if document.get_element_by_id(id).is_some() {
+        return;
+    }
+    let (Some(body), Ok(element)) = (document.body(), document.create_element("div")) else { return };
+    let Ok(card) = element.dyn_into::<HtmlElement>() else { return };
+    card.set_id(id);
+    card.set_class_name("app-notice");
+    let _ = card.set_attribute("role", "status");
+    let Ok(text) = document.create_element("span") else { return };
+    text.set_text_content(Some(message));
+    let _ = card.append_child(&text);
+    for (label, action) in buttons {
+        let Ok(button) = document.create_element("button") else { continue };
+        let _ = button.set_attribute("type", "button");
+        button.set_text_content(Some(label));
+        let owner = card.clone();
+        let click = Closure::<dyn Fn()>::new(move || action(&owner));
+        let _ = button.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+        click.forget();
+        let _ = card.append_child(&button);
+    }
+    let _ = body.append_child(&card);
+}
+
+fn show_update_notice(document: &Document) {
+    let reload: Box<dyn Fn(&HtmlElement)> = Box::new(|_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    notice(document, "update-ready", "A new version of Kitchen Pantry CRM is ready.", vec![("Reload", reload)]);
+}
+
+fn show_install_offer(document: &Document, offer: Event) {
+    let install: Box<dyn Fn(&HtmlElement)> = Box::new(move |card| {
+        if let Ok(prompt) =
+            js_sys::Reflect::get(&offer, &"prompt".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = prompt.call0(&offer);
+        }
+        card.remove();
+    });
+    let later: Box<dyn Fn(&HtmlElement)> = Box::new(|card| {
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(INSTALL_DISMISSED, "1");
+        }
+        card.remove();
+    });
+    notice(
+        document,
+        "install-offer",
+        "Install Kitchen Pantry CRM to open it from your home screen, also offline.",
+        vec![("Install", install), ("Not now", later)],
+    );
+}
