@@ -1570,15 +1570,21 @@ async fn sync_moves_deals_and_completes_follow_ups(store: &Store) {
         .create_interaction(None, InteractionDraft { follow_up_on: Some(in_days(1)), ..visit(org.id, 0) }, None)
         .await
         .unwrap();
-    let logged = op(
-        Interaction,
-        Create,
-        Uuid::new_v4(),
-        json!({"organization_id": org.id, "kind": "call", "completes": follow_up.id}),
-    );
-    let results = access.apply_sync(&batch(&[logged])).await;
+    let logged_at = app::store::now() - chrono::Duration::hours(3);
+    let logged = SyncOp {
+        client_time: logged_at,
+        ..op(
+            Interaction,
+            Create,
+            Uuid::new_v4(),
+            json!({"organization_id": org.id, "kind": "call", "completes": follow_up.id}),
+        )
+    };
+    let results = access.apply_sync(&batch(std::slice::from_ref(&logged))).await;
     assert_eq!(applied(&results[0]), Some(1));
     assert!(access.interaction(follow_up.id).await.unwrap().follow_up_done);
+    let call = access.interaction(logged.entity_id).await.unwrap();
+    assert_eq!(call.occurred_at, logged_at, "logged offline three hours ago, it happened then");
 }
 
 /// Moves every row's `updated_at` back a minute, as if the writes had settled.

@@ -36,8 +36,11 @@ pub fn start() {
     }
 }
 
+/// What a notice's button does, given the notice.
+type NoticeAction = Box<dyn Fn(&HtmlElement)>;
+
 /// A notice at the bottom of the page with a message and buttons, each `(label, action)`.
-fn notice(document: &Document, id: &str, message: &str, buttons: Vec<(&str, Box<dyn Fn(&HtmlElement)>)>) {
+fn notice(document: &Document, id: &str, message: &str, buttons: Vec<(&str, NoticeAction)>) {
     if document.get_element_by_id(id).is_some() {
         return;
     }
@@ -63,7 +66,7 @@ fn notice(document: &Document, id: &str, message: &str, buttons: Vec<(&str, Box<
 }
 
 fn show_update_notice(document: &Document) {
-    let reload: Box<dyn Fn(&HtmlElement)> = Box::new(|_| {
+    let reload: NoticeAction = Box::new(|_| {
         if let Some(window) = web_sys::window() {
             let _ = window.location().reload();
         }
@@ -72,7 +75,7 @@ fn show_update_notice(document: &Document) {
 }
 
 fn show_install_offer(document: &Document, offer: Event) {
-    let install: Box<dyn Fn(&HtmlElement)> = Box::new(move |card| {
+    let install: NoticeAction = Box::new(move |card| {
         if let Ok(prompt) =
             js_sys::Reflect::get(&offer, &"prompt".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
         {
@@ -80,7 +83,7 @@ fn show_install_offer(document: &Document, offer: Event) {
         }
         card.remove();
     });
-    let later: Box<dyn Fn(&HtmlElement)> = Box::new(|card| {
+    let later: NoticeAction = Box::new(|card| {
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
             let _ = storage.set_item(INSTALL_DISMISSED, "1");
         }

@@ -128,8 +128,19 @@ impl Access {
                 let mut changes = op.changes.clone();
                 let completes = match changes.remove("completes") {
                     None | Some(Value::Null) => None,
-                    Some(v) => Some(typed::<Uuid>(v).map_err(|_| StoreError::field("completes", "Not an id."))?),
+                    Some(v) => Some(typed::<Uuid>(v).map_err(|_| {
+                        StoreError::field(
+                            "completes",
+                            "Name the interaction whose follow-up this one completes by its id.",
+                        )
+                    })?),
                 };
+                // A visit logged offline happened when it was logged, not when it reached us
+                // (a phone clock ahead of ours counts as now).
+                if changes.get("occurred_at").is_none_or(Value::is_null) {
+                    let at = op.client_time.min(now());
+                    changes.insert("occurred_at".into(), serde_json::to_value(at).unwrap_or(Value::Null));
+                }
                 let made = self.create_interaction(Some(id), draft_of(&changes)?, completes).await.map(|r| r.version);
                 created(made, async { Ok(self.interaction(id).await?.version) }).await
             }
