@@ -8,6 +8,7 @@
 'use strict';
 
 const PRECACHE = self.__PRECACHE__;
+const PRECACHED = new Set(PRECACHE.assets);
 const ASSETS = `kp-assets-${PRECACHE.version}`;
 // Pages outlive builds (their scripts are re-read from the new build's names on the next visit online).
 const PAGES = 'kp-pages-v1';
@@ -48,14 +49,14 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   if (request.mode === 'navigate') {
     event.respondWith(navigate(event));
-  } else if (PRECACHE.assets.includes(url.pathname)) {
+  } else if (PRECACHED.has(url.pathname)) {
     event.respondWith(caches.match(url.pathname, { cacheName: ASSETS }).then((hit) => hit || fetch(request)));
   }
 });
 
 async function navigate(event) {
   const request = event.request;
-  const network = fetch(request).then(async (response) => {
+  const network = fetch(request).then((response) => {
     const html = (response.headers.get('content-type') || '').includes('text/html');
     if (response.ok && html && !response.redirected) {
       const copy = response.clone();
@@ -68,10 +69,12 @@ async function navigate(event) {
   } catch {
     const kept = await caches.match(request.url, { cacheName: PAGES });
     if (kept) return kept;
-    // Slow rather than down: a late answer still beats the offline page.
-    const late = await Promise.race([network.catch(() => null), timeout(0).catch(() => null)]);
-    if (late) return late;
-    return (await caches.match('/offline.html', { cacheName: ASSETS })) || Response.error();
+    // No copy: a slow network still beats the offline page, so wait for it to answer or fail.
+    try {
+      return await network;
+    } catch {
+      return (await caches.match('/offline.html', { cacheName: ASSETS })) || Response.error();
+    }
   }
 }
 
