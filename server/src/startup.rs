@@ -211,13 +211,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(pkg_cache)));
 
-    let worker = routes::pwa::ServiceWorker::load(
+    let offline = routes::pwa::OfflineFiles::load(
         Path::new(leptos_options.site_root.as_ref()),
         leptos_options.site_pkg_dir.as_ref(),
     );
     let router = Router::new()
-        .route_service("/sw.js", get(routes::pwa::service_worker).with_state(worker.clone()))
-        .route_service("/offline.html", get(routes::pwa::offline_page).with_state(worker))
+        .route_service("/sw.js", get(routes::pwa::service_worker).with_state(offline.clone()))
+        .route_service("/offline.html", get(routes::pwa::offline_page).with_state(offline))
         .route("/health", get(monitoring::health::health))
         .route("/metrics", get(monitoring::prometheus::metrics))
         .nest("/api/v1", routes::api::router())

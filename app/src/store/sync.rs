@@ -93,16 +93,14 @@ impl Access {
             Ok(None) => {}
             Err(e) => return result(retry(&e), false),
         }
-        let mut outcome = OpOutcome::Retry { reason: String::new() };
-        for _ in 0..STALE_ATTEMPTS {
-            outcome = match self.perform(op).await {
-                Ok(outcome) => outcome,
-                Err(e) => outcome_of_error(op, e),
-            };
-            if outcome.is_final() {
-                break;
+        let mut attempts = 0;
+        let outcome = loop {
+            attempts += 1;
+            let outcome = self.perform(op).await.unwrap_or_else(|e| outcome_of_error(op, e));
+            if outcome.is_final() || attempts == STALE_ATTEMPTS {
+                break outcome;
             }
-        }
+        };
         if outcome.is_final()
             && let Err(e) = self.store.record_applied_op(self.user.id, op, &outcome).await
         {
@@ -211,29 +209,28 @@ impl Access {
     pub async fn changes_since(&self, cursor: &SyncCursor, limit: i64) -> Result<ChangeSet, StoreError> {
         let read_at = now();
         let until = read_at - Duration::seconds(CHANGES_SETTLE_SECONDS);
-        let cursor = SyncCursor { started: Some(cursor.started.unwrap_or(until)), ..*cursor };
+        let started = cursor.started.unwrap_or(until);
         let pull = Pull {
             until,
-            started: cursor.started.unwrap_or(until),
+            started,
             rep: policy::organization_scope(&self.user),
             since: read_at - Duration::days(PRIMED_INTERACTION_DAYS),
             limit,
         };
         let db = &self.store.db;
         let organizations: Vec<crate::model::Organization> =
-            db.fetch_all(pull.sql("sync.changes.organizations", &ORGANIZATIONS, cursor.organizations)).await?;
-        let contacts: Vec<crate::model::Contact> =
-            db.fetch_all(pull.sql("sync.changes.contacts", &CONTACTS, cursor.contacts)).await?;
+            db.fetch_all(pull.sql(SyncEntity::Organization, cursor.organizations)).await?;
+        let contacts: Vec<crate::model::Contact> = db.fetch_all(pull.sql(SyncEntity::Contact, cursor.contacts)).await?;
         let interactions: Vec<crate::model::Interaction> =
-            db.fetch_all(pull.sql("sync.changes.interactions", &INTERACTIONS, cursor.interactions)).await?;
+            db.fetch_all(pull.sql(SyncEntity::Interaction, cursor.interactions)).await?;
         let opportunities: Vec<crate::model::Opportunity> =
-            db.fetch_all(pull.sql("sync.changes.opportunities", &OPPORTUNITIES, cursor.opportunities)).await?;
+            db.fetch_all(pull.sql(SyncEntity::Opportunity, cursor.opportunities)).await?;
         let full = |n: usize| n as i64 >= limit;
         let more =
             full(organizations.len()) || full(contacts.len()) || full(interactions.len()) || full(opportunities.len());
         let last = |mark: Option<Mark>, at: Option<(DateTime<Utc>, Uuid)>| at.map(|(at, id)| Mark { at, id }).or(mark);
         let next = SyncCursor {
-            started: cursor.started,
+            started: Some(started),
             organizations: last(cursor.organizations, organizations.last().map(|r| (r.updated_at, r.id))),
             contacts: last(cursor.contacts, contacts.last().map(|r| (r.updated_at, r.id))),
             interactions: last(cursor.interactions, interactions.last().map(|r| (r.updated_at, r.id))),
@@ -261,7 +258,13 @@ struct Pull {
 }
 
 impl Pull {
-    fn sql(&self, name: &'static str, table: &Table, mark: Option<Mark>) -> Sql {
+    fn sql(&self, kind: SyncEntity, mark: Option<Mark>) -> Sql {
+        let (name, table): (_, &Table) = match kind {
+            SyncEntity::Organization => ("sync.changes.organizations", &ORGANIZATIONS),
+            SyncEntity::Contact => ("sync.changes.contacts", &CONTACTS),
+            SyncEntity::Interaction => ("sync.changes.interactions", &INTERACTIONS),
+            SyncEntity::Opportunity => ("sync.changes.opportunities", &OPPORTUNITIES),
+        };
         let mut sql = Sql::new(name, format!("SELECT {} FROM {} WHERE updated_at <= ", table.columns, table.table));
         sql.push_bind(self.until);
         if let Some(mark) = mark {
@@ -269,24 +272,29 @@ impl Pull {
             sql.push(" OR (updated_at = ").push_bind(mark.at).push(" AND id > ").push_bind(mark.id).push("))");
         }
         sql.push(" AND (deleted_at IS NULL OR updated_at > ").push_bind(self.started).push(")");
-        if let Some(rep) = self.rep {
-            if table.table == ORGANIZATIONS.table {
+        match (kind, self.rep) {
+            (_, None) => {}
+            (SyncEntity::Organization, Some(rep)) => {
                 sql.push(" AND assigned_user_id = ").push_bind(rep);
-            } else {
+            }
+            (_, Some(rep)) => {
                 sql.push(" AND organization_id IN (SELECT id FROM organizations WHERE assigned_user_id = ")
                     .push_bind(rep)
                     .push(")");
             }
         }
-        if table.table == INTERACTIONS.table {
-            sql.push(" AND (occurred_at >= ")
-                .push_bind(self.since)
-                .push(" OR (follow_up_at IS NOT NULL AND NOT follow_up_done))");
-        }
-        if table.table == OPPORTUNITIES.table {
-            sql.push(" AND (stage NOT IN ('closed_won', 'closed_lost') OR updated_at > ")
-                .push_bind(self.started)
-                .push(")");
+        match kind {
+            SyncEntity::Interaction => {
+                sql.push(" AND (occurred_at >= ")
+                    .push_bind(self.since)
+                    .push(" OR (follow_up_at IS NOT NULL AND NOT follow_up_done))");
+            }
+            SyncEntity::Opportunity => {
+                sql.push(" AND (stage NOT IN ('closed_won', 'closed_lost') OR updated_at > ")
+                    .push_bind(self.started)
+                    .push(")");
+            }
+            SyncEntity::Organization | SyncEntity::Contact => {}
         }
         sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
         sql

@@ -26,18 +26,18 @@ const APP_FILES: &[&str] = &[
     "/icons/maskable-512.png",
 ];
 
-/// The worker's script and the offline page, or `None` when the site has not been built.
+/// The worker's script and the offline page, each `None` when the site has not been built.
 #[derive(Clone)]
-pub struct ServiceWorker {
+pub struct OfflineFiles {
     script: Option<std::sync::Arc<str>>,
     offline_page: Option<std::sync::Arc<str>>,
 }
 
-impl ServiceWorker {
-    pub fn load(site_root: &Path, pkg_dir: &str) -> ServiceWorker {
+impl OfflineFiles {
+    pub fn load(site_root: &Path, pkg_dir: &str) -> OfflineFiles {
         let offline_page = std::fs::read_to_string(site_root.join("offline.html")).ok().map(Into::into);
         let Ok(template) = std::fs::read_to_string(site_root.join("sw.js")) else {
-            return ServiceWorker { script: None, offline_page };
+            return OfflineFiles { script: None, offline_page };
         };
         let mut assets = built_files(&site_root.join(pkg_dir), &format!("/{pkg_dir}"));
         assets.sort();
@@ -46,7 +46,7 @@ impl ServiceWorker {
         (&template, &assets).hash(&mut hasher);
         let precache = serde_json::json!({ "version": format!("{:016x}", hasher.finish()), "assets": assets });
         let script = template.replacen(PLACEHOLDER, &format!("const PRECACHE = {precache};"), 1);
-        ServiceWorker { script: Some(script.into()), offline_page }
+        OfflineFiles { script: Some(script.into()), offline_page }
     }
 
     pub fn script(&self) -> Option<&str> {
@@ -71,47 +71,29 @@ fn built_files(dir: &Path, url: &str) -> Vec<String> {
     files
 }
 
-pub async fn service_worker(axum::extract::State(worker): axum::extract::State<ServiceWorker>) -> Response {
-    match worker.script() {
-        Some(script) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
-                // Browsers check for a new worker on every visit; never let a cache answer that.
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                // A worker's own policy governs its fetches: this site only (the API's
-                // `default-src 'none'` would stop it precaching anything).
-                (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; object-src 'none'")),
-            ],
-            script.to_owned(),
-        )
-            .into_response(),
-        None => not_built(),
-    }
+pub async fn service_worker(axum::extract::State(files): axum::extract::State<OfflineFiles>) -> Response {
+    // A worker's own policy governs its fetches: this site only (the API's `default-src
+    // 'none'` would stop it precaching anything).
+    served(files.script(), "text/javascript; charset=utf-8", "default-src 'self'; object-src 'none'")
 }
 
-pub async fn offline_page(axum::extract::State(worker): axum::extract::State<ServiceWorker>) -> Response {
-    match worker.offline_page.as_deref() {
-        Some(page) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(
-                        "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-                         frame-ancestors 'none'",
-                    ),
-                ),
-            ],
-            page.to_owned(),
-        )
-            .into_response(),
-        None => not_built(),
-    }
+pub async fn offline_page(axum::extract::State(files): axum::extract::State<OfflineFiles>) -> Response {
+    let policy = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    served(files.offline_page.as_deref(), "text/html; charset=utf-8", policy)
 }
 
-fn not_built() -> Response {
-    (StatusCode::NOT_FOUND, "The site has not been built: run `make build`.").into_response()
+/// A file read at start, never cached by the browser (a check for a new worker must reach
+/// us), with its own content security policy.
+fn served(body: Option<&str>, content_type: &'static str, policy: &'static str) -> Response {
+    let Some(body) = body else {
+        return (StatusCode::NOT_FOUND, "The site has not been built: run `make build`.").into_response();
+    };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
+    ];
+    (headers, body.to_owned()).into_response()
 }
 
 #[cfg(test)]
@@ -127,7 +109,7 @@ mod tests {
         for file in ["app.1a2b.js", "app.1a2b.wasm", "app.1a2b.wasm.br", "chunks/route_3c4d.wasm"] {
             std::fs::write(pkg.join(file), "x").unwrap();
         }
-        let script = ServiceWorker::load(site.path(), "pkg").script().unwrap().to_owned();
+        let script = OfflineFiles::load(site.path(), "pkg").script().unwrap().to_owned();
         let json = script.strip_prefix("// self.__PRECACHE__\nconst PRECACHE = ").unwrap().strip_suffix(';').unwrap();
         let precache: serde_json::Value = serde_json::from_str(json).unwrap();
         let assets: Vec<&str> = precache["assets"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
@@ -135,9 +117,9 @@ mod tests {
         assert!(assets.contains(&"/offline.html"));
 
         std::fs::write(pkg.join("app.5e6f.js"), "y").unwrap();
-        let rebuilt = ServiceWorker::load(site.path(), "pkg").script().unwrap().to_owned();
+        let rebuilt = OfflineFiles::load(site.path(), "pkg").script().unwrap().to_owned();
         let version = |s: &str| s.split("\"version\":\"").nth(1).unwrap()[..16].to_owned();
         assert_ne!(version(&script), version(&rebuilt), "a new build is a new worker");
-        assert!(ServiceWorker::load(&site.path().join("missing"), "pkg").script().is_none());
+        assert!(OfflineFiles::load(&site.path().join("missing"), "pkg").script().is_none());
     }
 }
