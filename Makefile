@@ -22,7 +22,7 @@ RUN_ADDR ?= 127.0.0.1:3000
 RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
 
 .PHONY: help run test build tools rust-target cargo-leptos wasm-bindgen npm chromium \
-        lint fmt test-rust test-e2e seed-large sizes bench bench-scale bench-import bench-sync clean
+        lint fmt test-rust test-e2e seed-large sizes bench bench-scale bench-import bench-sync fault-test clean
 
 help:
 	@echo "make run     build and serve the app with demo data on http://$(RUN_ADDR)"
@@ -34,6 +34,7 @@ help:
 	@echo "make bench-scale  search and dashboard latency at 100k organizations (BENCH_POSTGRES_URL for PostgreSQL too)"
 	@echo "make bench-import  a 50,000-row CSV import, checked and imported (BENCH_POSTGRES_URL for PostgreSQL too)"
 	@echo "make bench-sync  the demo rep's offline copy and 100 queued ops replayed (BENCH_POSTGRES_URL for PostgreSQL too)"
+	@echo "make fault-test  the offline random fault test, longer (FAULT_CYCLES, default 200; FAULT_SEED)"
 
 # --- tools -------------------------------------------------------------------------
 
@@ -117,6 +118,10 @@ test-rust:
 
 test-e2e: chromium npm
 	cd end2end && npx playwright test
+
+# The random fault test of the offline client at length (make test runs 30 cycles).
+fault-test: build chromium npm
+	cd end2end && FAULT_CYCLES=$${FAULT_CYCLES:-200} npx playwright test fault.spec.ts --project=desktop --retries=0
 
 clean:
 	cargo clean

@@ -3,6 +3,7 @@
 //!
 //! - [`model`]: the CRM's types and validation (everywhere);
 //! - [`api`]: server functions by resource;
+//! - [`offline`]: the copy on the device, the outbox and the sync loop (browser);
 //! - [`pages`], [`components`]: what people see;
 //! - [`store`]: the database layer (server only).
 
@@ -14,6 +15,7 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod incidents;
 pub mod model;
+pub mod offline;
 pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
@@ -32,12 +34,14 @@ use pages::home::HomePage;
 use pages::interactions::{EditInteractionPage, InteractionsPage, LogVisitPage};
 use pages::login::LoginPage;
 use pages::not_found::NotFound;
+use pages::offline_shell::OfflineShellPage;
 use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
 use pages::organizations::{
     EditOrganizationPage, ImportDetailPage, ImportPage, NewOrganizationPage, OrganizationDetailPage, OrganizationsPage,
 };
 use pages::reports::ReportsPage;
 use pages::search::SearchPage;
+use pages::sync::SyncPage;
 use pages::today::TodayPage;
 use pages::users::UsersPage;
 
@@ -83,6 +87,17 @@ fn page_title(page: String) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    let sync = offline::provide_sync_status();
+    // The offline copy and the outbox belong to whoever is signed in on this page.
+    #[cfg(feature = "hydrate")]
+    if let Some(user) = components::use_session() {
+        Effect::new(move |_| {
+            components::remember_session(&user);
+            offline::start(sync, user.id);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = sync;
     view! {
         <Title formatter=page_title/>
         <Meta name="description" content="Kitchen Pantry CRM: accounts, contacts and visits for food-service sales reps."/>
@@ -95,6 +110,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/offline-shell") view=OfflineShellPage/>
                     <Route path=path!("/login") view={Lazy::<LoginPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/new") view={Lazy::<NewOrganizationPage>::new()} ssr=SsrMode::Async/>
@@ -116,6 +132,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/opportunities/:id") view={Lazy::<OpportunityDetailPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/opportunities/:id/edit") view={Lazy::<EditOpportunityPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<AccountPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sync") view={Lazy::<SyncPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -59,7 +59,7 @@ test('the service worker precaches every file of the build, split route chunks i
   expect(cached).toEqual([...precache.assets].sort());
 });
 
-test('pages open offline: visited ones as they were, others with the offline page', async ({ page, context }) => {
+test('pages open offline: visited ones as they were, others in the offline shell', async ({ page, context }) => {
   await page.goto('/organizations');
   await hydrated(page);
   await controlled(page);
@@ -77,7 +77,12 @@ test('pages open offline: visited ones as they were, others with the offline pag
   test.info().annotations.push({ type: 'offline open (ms)', description: String(offlineOpenMs) });
   console.log(`[${test.info().project.name}] a kept page opened offline and hydrated in ${offlineOpenMs} ms`);
 
+  // Never opened: the offline shell mounts the app there, which says what works offline.
   await page.goto('/reports');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('You seem to be offline');
+  await expect(page.getByTestId('sync-indicator')).toContainText('Offline');
+  await page.getByRole('link', { name: 'Pages kept offline' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're offline");
   const kept = page.locator('#kept-pages a');
   await expect(kept.filter({ hasText: 'Organizations' })).toHaveAttribute('href', '/organizations');

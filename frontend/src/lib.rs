@@ -14,12 +14,39 @@ pub fn hydrate() {
 
     console_error_panic_hook::set_once();
     pwa::start();
+    if document().get_element_by_id(app::pages::offline_shell::SHELL_MARKER).is_some() {
+        mount_offline();
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         let page = leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App).await;
         // The page lives as long as the document.
         page.forget();
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
+        mark_live();
     });
+}
+
+/// The offline shell (the worker's answer for a page never kept): the app is mounted afresh
+/// for the address asked for, reading its data from the copy on this device. Someone who
+/// never signed in on this device has no copy: they get the offline page instead.
+#[cfg(feature = "hydrate")]
+fn mount_offline() {
+    use leptos::prelude::*;
+
+    if app::components::layout::remembered_session().is_none() {
+        let _ = window().location().replace("/offline.html");
+        return;
+    }
+    let body = leptos::tachys::dom::body();
+    body.set_inner_html("");
+    // The app lives as long as the document.
+    leptos::mount::mount_to(body, app::App).forget();
+    mark_live();
+}
+
+#[cfg(feature = "hydrate")]
+fn mark_live() {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
 }

@@ -19,12 +19,42 @@ pub fn provide_session() {
         {
             use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
         }
+        // Not hydrating: the offline shell, where only this device can say who is signed in.
         #[cfg(not(feature = "ssr"))]
         {
-            None::<CurrentUser>
+            remembered_session()
         }
     });
     provide_context(Session(user.into_inner()));
+}
+
+/// Where the browser keeps who is signed in, for the offline shell (`frontend`), which has no
+/// server to ask. Forgotten on sign-out.
+#[cfg(feature = "hydrate")]
+const REMEMBERED_SESSION: &str = "kp.session";
+
+#[cfg(feature = "hydrate")]
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Keeps the signed-in user on this device (the app calls it once hydrated).
+#[cfg(feature = "hydrate")]
+pub fn remember_session(user: &CurrentUser) {
+    if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(user)) {
+        let _ = storage.set_item(REMEMBERED_SESSION, &json);
+    }
+}
+
+/// The user this device last saw signed in, if they have not signed out since.
+#[cfg(feature = "hydrate")]
+pub fn remembered_session() -> Option<CurrentUser> {
+    local_storage()?.get_item(REMEMBERED_SESSION).ok().flatten().and_then(|json| serde_json::from_str(&json).ok())
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn remembered_session() -> Option<CurrentUser> {
+    None
 }
 
 /// The signed-in user of this page, if any.
@@ -63,6 +93,7 @@ pub fn AppHeader() -> impl IntoView {
                             <span aria-hidden="true">"+ "</span>"Log visit"
                         </a>
                     })}
+                    <crate::components::SyncIndicator/>
                     <UserMenu user/>
                 }.into_any(),
                 None => view! { <a class="sign-in-link" href="/login">"Sign in"</a> }.into_any(),
@@ -82,10 +113,17 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 <span class="name-full">{user.full_name.clone()}<span class="muted">" · "{user.role.label()}</span></span>
                 <span class="name-short">{first_name}</span>
             </a>
-            <form class="sign-out" method="post" action=SignOut::url()>
+            <form class="sign-out" method="post" action=SignOut::url() on:submit=forget_session>
                 <button type="submit" class="button subtle">"Sign out"</button>
             </form>
         </div>
+    }
+}
+
+fn forget_session(_: leptos::ev::SubmitEvent) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(REMEMBERED_SESSION);
     }
 }
 

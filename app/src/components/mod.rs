@@ -9,12 +9,16 @@ pub mod keyboard;
 pub mod layout;
 pub mod pagination;
 pub mod status;
+pub mod sync_indicator;
 
 pub use fields::{
     CheckboxField, ChoiceField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField,
     code_options,
 };
 pub use history::History;
+#[cfg(feature = "hydrate")]
+pub use layout::remember_session;
 pub use layout::{AppHeader, PageHeader, Session, provide_session, use_session};
 pub use pagination::Pagination;
 pub use status::{ErrorPanel, PriorityBadge, loaded, open_page_on_success};
+pub use sync_indicator::SyncIndicator;

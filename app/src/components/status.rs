@@ -46,6 +46,12 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     };
     let next = match &error {
         AppError::Unauthorized { .. } => view! { <a href="/login">"Sign in"</a> }.into_any(),
+        // What works without the server: the copy on this device and the pages kept offline.
+        AppError::Unreachable { .. } => view! {
+            <a href="/log">"Log a visit"</a>" · "<a href="/sync">"Changes on this device"</a>" · "
+            <a href="/offline.html" rel="external">"Pages kept offline"</a>
+        }
+        .into_any(),
         _ => view! { <a href="/organizations">"Go to organizations"</a> }.into_any(),
     };
     view! {

@@ -447,6 +447,8 @@ impl Due {
 
 /// An A-priority account counts as neglected after this many days without an interaction.
 pub const NEGLECTED_AFTER_DAYS: i64 = 30;
+/// The most follow-ups and accounts to visit the Today page lists.
+pub const TODAY_LIMIT: i64 = 50;
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use crate::components::{PriorityBadge, loaded, use_session};
 #[component]
 pub fn HomePage() -> impl IntoView {
     if use_session().is_some_and(|user| user.role == crate::model::Role::SalesRep) {
-        let today = Resource::new(|| (), |_| crate::api::today::get_today());
+        let today = crate::pages::today::today_resource();
         return loaded(today, |today| view! { <crate::pages::today::TodayView today/> }.into_any());
     }
     let summary = Resource::new(|| (), |_| get_home_summary());

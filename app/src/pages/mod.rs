@@ -8,10 +8,12 @@ pub mod home;
 pub mod interactions;
 pub mod login;
 pub mod not_found;
+pub mod offline_shell;
 pub mod opportunities;
 pub mod organizations;
 pub mod reports;
 pub mod search;
+pub mod sync;
 pub mod today;
 pub mod users;
 

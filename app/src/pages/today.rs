@@ -16,10 +16,31 @@ pub struct TodayPage {
     today: Resource<Result<Today, crate::error::AppError>>,
 }
 
+/// Today from the server, or from the copy on this device when the server cannot be reached.
+pub(crate) fn today_resource() -> Resource<Result<Today, crate::error::AppError>> {
+    let user = crate::components::use_session().map(|u| u.id);
+    Resource::new(
+        || (),
+        move |_| async move {
+            let online = get_today().await;
+            #[cfg(feature = "hydrate")]
+            if matches!(online, Err(crate::error::AppError::Unreachable { .. }))
+                && let Some(user) = user
+                && let Ok(today) = crate::offline::today(user).await
+            {
+                return Ok(today);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = user;
+            online
+        },
+    )
+}
+
 #[lazy_route]
 impl LazyRoute for TodayPage {
     fn data() -> Self {
-        TodayPage { today: Resource::new(|| (), |_| get_today()) }
+        TodayPage { today: today_resource() }
     }
 
     fn view(this: Self) -> AnyView {

@@ -38,8 +38,7 @@ fn item_select() -> String {
     )
 }
 
-/// How many neglected accounts and due follow-ups the Today page lists at most.
-pub const TODAY_LIMIT: i64 = 50;
+pub use crate::model::interaction::TODAY_LIMIT;
 
 impl Store {
     pub async fn interaction(&self, id: Uuid) -> Result<Interaction, StoreError> {

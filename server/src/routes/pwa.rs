@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 const PLACEHOLDER: &str = "const PRECACHE = self.__PRECACHE__;";
 /// Static files the offline app needs besides the build's own.
 const APP_FILES: &[&str] = &[
+    "/offline-shell",
     "/offline.html",
     "/offline.css",
     "/offline.js",

@@ -42,7 +42,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
 /// What a signed-out visitor may reach.
 fn is_public(method: &Method, path: &str) -> bool {
     let page = matches!(*method, Method::GET | Method::HEAD);
-    (page && matches!(path, "/login" | "/health" | "/metrics"))
+    (page && matches!(path, "/login" | "/health" | "/metrics" | "/offline-shell"))
         || is_sign_in(path)
         || (page && path.starts_with("/pkg/"))
         // Static files from `public/` (favicon, manifest, icons): a name with an extension.

@@ -42,7 +42,15 @@ impl LazyRoute for LogVisitPage {
                     None => None,
                 };
                 let completes = completes.and_then(|id| Uuid::parse_str(id.trim()).ok());
-                get_log_form(organization, None, completes, q).await
+                let online = get_log_form(organization, None, completes, q.clone()).await;
+                // No network: the same form from the copy on this device.
+                #[cfg(feature = "hydrate")]
+                if matches!(online, Err(AppError::Unreachable { .. }))
+                    && let Ok(form) = crate::offline::log_form(organization, completes, q).await
+                {
+                    return Ok(form);
+                }
+                online
             },
         );
         LogVisitPage { form }
@@ -242,8 +250,24 @@ fn prefill_follow_up(ev: &leptos::ev::Event, today: NaiveDate) {
 #[component]
 fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView {
     let save = ServerAction::<SaveInteraction>::new();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    // A save that cannot reach the server is kept on this device instead (`keep_offline`).
+    let kept_offline = RwSignal::new(None::<Result<(), AppError>>);
+    let error = Signal::derive(move || match (save.value().get(), kept_offline.get()) {
+        (Some(Err(AppError::Unreachable { .. })), Some(Err(e))) => Some(e),
+        (Some(Err(AppError::Unreachable { .. })), _) => None,
+        (value, _) => value.and_then(Result::err),
+    });
     let editing = form.interaction.is_some();
+    let sent = StoredValue::new(None::<InteractionForm>);
+    let record = form.interaction.clone();
+    let summary_name = organization.name.clone();
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Unreachable { .. })) = save.value().get()
+            && let Some(submitted) = sent.get_value()
+        {
+            keep_offline(submitted, record.clone(), summary_name.clone(), kept_offline);
+        }
+    });
     let initial = match &form.interaction {
         Some(interaction) => InteractionForm::from_record(interaction),
         None => InteractionForm {
@@ -262,11 +286,16 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
     if !editing {
         let org_id = org_id.clone();
         Effect::new(move |_| {
-            if let Some(element) = form_ref.get()
-                && let Some(draft) = load_draft(LOG_DRAFT).filter(|d| d.subject_id == org_id)
-            {
-                restore_draft(&element, &draft);
-                restored.set(true);
+            let Some(element) = form_ref.get() else { return };
+            match load_draft(LOG_DRAFT).filter(|d| d.subject_id == org_id) {
+                // The draft's id: a save sent again after a reload is still one visit.
+                Some(draft) => {
+                    restore_draft(&element, &draft);
+                    restored.set(true);
+                }
+                // A page kept offline carries the id it was rendered with: each visit logged
+                // from it needs its own.
+                None => set_hidden(&element, "form[id]", &Uuid::now_v7().to_string()),
             }
         });
     }
@@ -281,10 +310,25 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
     };
     let on_change = on_edit.clone();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
+        if matches!(save.value().get(), Some(Ok(_))) {
             clear_draft(LOG_DRAFT);
         }
+        // Kept offline, the page stays: the form is ready for the next visit, under a new id.
+        if matches!(kept_offline.get(), Some(Ok(()))) {
+            clear_draft(LOG_DRAFT);
+            if !editing && let Some(element) = form_ref.get_untracked() {
+                element.reset();
+                set_hidden(&element, "form[id]", &Uuid::now_v7().to_string());
+                // The visit just kept completed the follow-up, if any.
+                set_hidden(&element, "form[completes]", "");
+            }
+        }
     });
+    // What was sent, for keeping it offline if the server cannot be reached.
+    let remember_sent = move |_: leptos::ev::SubmitEvent| {
+        kept_offline.set(None);
+        sent.set_value(save.input().get_untracked().map(|i| i.form));
+    };
     let start_over = move |_| {
         clear_draft(LOG_DRAFT);
         let _ = window().location().reload();
@@ -315,7 +359,13 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
                 {c.note.map(|n| format!(": {n}"))}"."
             </p>
         })}
-        <div on:input=on_edit on:change=on_change>
+        {move || matches!(kept_offline.get(), Some(Ok(()))).then(|| view! {
+            <p class="alert success" role="status" data-testid="kept-offline">
+                "No network: the "{if editing { "change is" } else { "visit is" }}" saved on this device and will be sent when you are back online. "
+                <a href="/sync">"Changes waiting"</a>" · "<a href="/log">"Log another visit"</a>
+            </p>
+        })}
+        <div on:input=on_edit on:change=on_change on:submit=remember_sent>
         <ActionForm action=save node_ref=form_ref attr:class="record-form quick-log" attr:novalidate=true>
             <ErrorSummary/>
             <input type="hidden" name="form[id]" value=initial.id.clone()/>
@@ -368,4 +418,66 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
             </section>
         })}
     }
+}
+
+/// Sets a hidden field, and the value a form reset goes back to.
+fn set_hidden(form: &leptos::web_sys::HtmlFormElement, name: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::HtmlInputElement;
+        let found = form.query_selector(&format!("input[name='{name}']")).ok().flatten();
+        if let Some(input) = found.and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            input.set_value(value);
+            input.set_default_value(value);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (form, name, value);
+}
+
+/// Keeps a save the server could not take as an op in the outbox: a new visit (with the
+/// follow-up it completes) or the fields of an interaction that changed. The form is checked
+/// here first, so a mistake shows now rather than after the trip to the server.
+fn keep_offline(
+    submitted: InteractionForm,
+    record: Option<crate::model::Interaction>,
+    organization: String,
+    kept: RwSignal<Option<Result<(), AppError>>>,
+) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::model::sync::SyncEntity;
+        use crate::offline::outbox::{create_op, update_op};
+        let now = chrono::Utc::now();
+        let echo = |fields| AppError::invalid(fields).with_values(&submitted);
+        let built = match &record {
+            None => submitted.to_draft(now, None).and_then(|draft| {
+                let id = Uuid::parse_str(submitted.id.trim()).unwrap_or_else(|_| Uuid::now_v7());
+                let mut op = create_op(SyncEntity::Interaction, id, &draft, now);
+                let completes = submitted.completes()?;
+                op.changes.insert("completes".into(), serde_json::json!(completes));
+                Ok((
+                    Some(op),
+                    format!("Visit logged · {organization}"),
+                    format!("/organizations/{}", draft.organization_id),
+                ))
+            }),
+            Some(was) => submitted.to_draft(now, Some(was.occurred_at)).map(|draft| {
+                let op = update_op(SyncEntity::Interaction, was.id, was.version, &was.to_draft(), &draft, now);
+                (op, format!("Interaction edited · {organization}"), format!("/interactions/{}/edit", was.id))
+            }),
+        };
+        let result = match built {
+            Err(fields) => Err(echo(fields)),
+            // Nothing changed: nothing to keep.
+            Ok((None, _, _)) => Ok(()),
+            Ok((Some(op), summary, link)) => {
+                crate::offline::queue(op, summary, link).await.map_err(|e| AppError::bad_request(e.to_string()))
+            }
+        };
+        kept.set(Some(result));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (submitted, record, organization, kept);
 }

@@ -1,0 +1,74 @@
+//! Offline: the copy of the user's records on this device, the outbox of changes made
+//! without a network, and the loop that sends them and keeps the copy fresh
+//! (architecture.md, "Offline and sync").
+//!
+//! - [`outbox`], [`status`]: the rules and the indicator's state, pure and shared;
+//! - `database`, `replay` (browser only): IndexedDB and the requests, under one lock.
+//!
+//! Online, forms save straight to the server as before (it answers at once, field errors
+//! included). A save that cannot reach the server becomes an op in the outbox, committed to
+//! IndexedDB before the page says it is saved, and is sent when the network is back: by the
+//! service worker's `sync` event where the browser has Background Sync, and by the page on
+//! start, on `online` and every 30 s. The server applies each op once (by `op_id`).
+
+pub mod outbox;
+pub mod status;
+
+#[cfg(feature = "hydrate")]
+mod database;
+#[cfg(feature = "hydrate")]
+mod driver;
+#[cfg(feature = "hydrate")]
+mod reads;
+#[cfg(feature = "hydrate")]
+mod replay;
+
+pub use status::{SyncStatus, provide_sync_status, use_sync_status};
+
+#[cfg(feature = "hydrate")]
+pub use driver::{copied_rows, outbox_records, queue, replace, start, sync_now};
+
+/// The quick log's data from the copy on this device. IndexedDB lives on the page's one
+/// thread; resources want `Send` futures, and in the browser nothing else could run it.
+#[cfg(feature = "hydrate")]
+pub fn log_form(
+    organization: Option<uuid::Uuid>,
+    completes: Option<uuid::Uuid>,
+    q: Option<String>,
+) -> impl Future<Output = Result<crate::api::interactions::LogForm, OfflineError>> + Send {
+    send_wrapper::SendWrapper::new(reads::log_form(organization, completes, q))
+}
+
+/// The Today page of `user` from the copy on this device (see [`log_form`] on `Send`).
+#[cfg(feature = "hydrate")]
+pub fn today(user: uuid::Uuid) -> impl Future<Output = Result<crate::api::today::Today, OfflineError>> + Send {
+    send_wrapper::SendWrapper::new(reads::today(user))
+}
+
+/// Why the copy on this device could not be read or written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OfflineError {
+    #[error(
+        "This device is out of storage space for offline use. Free some space (or send what waits), then try again."
+    )]
+    Full,
+    #[error("This browser's offline storage failed: {0}. Your change was not saved on this device.")]
+    Storage(String),
+    #[error("This record is not in the copy on this device yet. Open it once online, or wait for the next sync.")]
+    NotCopied,
+    #[error("Offline use needs the app loaded in a browser.")]
+    Unsupported,
+}
+
+/// Why sending or pulling did not happen; each says what the user can do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SendError {
+    #[error("Cannot reach the server. Your changes are kept on this device and go when the network is back.")]
+    Unreachable,
+    #[error("Sign in again to send your changes; they are kept on this device until then.")]
+    SignIn,
+    #[error("The server did not take the changes yet: {0} They are kept and sent again.")]
+    Server(String),
+    #[error(transparent)]
+    Device(#[from] OfflineError),
+}

@@ -1,0 +1,155 @@
+//! Talking to the server: sending the outbox (`POST /api/v1/sync`) and pulling what changed
+//! (`GET /api/v1/sync/changes`). One sender at a time across the page, other tabs and the
+//! service worker: they all take the Web Lock `kp-outbox` first (the worker's `sync` event
+//! too), so no op is ever in flight twice.
+
+use chrono::{DateTime, Utc};
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::database::{self, write_rows};
+use super::outbox::{QueuedOp, Settled, next_batch, settle};
+use super::{OfflineError, SendError};
+use crate::model::sync::{ChangeSet, SyncBatch, SyncEntity, SyncReply};
+
+/// The lock's name, shared with `public/sw.js`.
+const LOCK: &str = "kp-outbox";
+
+/// Sends `user`'s pending ops, batch after batch, until none is left or one must wait.
+/// Returns how many ops the server answered.
+pub async fn send_outbox(user: Uuid, mut answered: impl FnMut(usize)) -> Result<usize, SendError> {
+    let mut total = 0;
+    loop {
+        let outbox = database::ops().await?;
+        let batch: Vec<QueuedOp> = next_batch(&outbox, user).into_iter().cloned().collect();
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        let body = SyncBatch { ops: batch.iter().map(|q| q.op.clone()).collect() };
+        let reply: SyncReply = answer(Request::post("/api/v1/sync").json(&body)).await?;
+        let (mut keep, mut done, mut wait) = (Vec::new(), Vec::new(), None);
+        for queued in batch {
+            let Some(result) = reply.results.iter().find(|r| r.op_id == queued.op.op_id) else {
+                wait.get_or_insert_with(|| "The server did not answer every change; they go again.".to_owned());
+                continue;
+            };
+            match settle(&result.outcome) {
+                Settled::Acked => done.extend(queued.seq),
+                Settled::NeedsUser(state) => {
+                    keep.push(QueuedOp { state, outcome: Some(result.outcome.clone()), ..queued })
+                }
+                Settled::Again => {
+                    if let crate::model::sync::OpOutcome::Retry { reason } = &result.outcome {
+                        wait.get_or_insert_with(|| reason.clone());
+                    }
+                }
+            }
+        }
+        database::settle_ops(&keep, &done).await?;
+        total += done.len() + keep.len();
+        answered(total);
+        if let Some(reason) = wait {
+            return Err(SendError::Server(reason));
+        }
+    }
+}
+
+/// Brings the copy up to date, page by page. `copied` hears the running count of rows.
+pub async fn pull_changes(mut copied: impl FnMut(usize)) -> Result<DateTime<Utc>, SendError> {
+    let mut cursor: Option<String> = database::meta("cursor").await?;
+    let mut rows = 0;
+    loop {
+        let url = match &cursor {
+            // The cursor is digits, dots, hex and `~`: nothing to escape.
+            Some(since) => format!("/api/v1/sync/changes?since={since}"),
+            None => "/api/v1/sync/changes".to_owned(),
+        };
+        let page: ChangeSet =
+            answer(Ok(Request::get(&url).build().map_err(|e| SendError::Server(e.to_string()))?)).await?;
+        rows += write_kind(SyncEntity::Organization, &page.organizations).await?;
+        rows += write_kind(SyncEntity::Contact, &page.contacts).await?;
+        rows += write_kind(SyncEntity::Interaction, &page.interactions).await?;
+        rows += write_kind(SyncEntity::Opportunity, &page.opportunities).await?;
+        // The cursor moves only after the page is stored: a pull cut short starts again here.
+        database::set_meta("cursor", &page.cursor).await?;
+        database::set_meta("last_sync", &page.server_time).await?;
+        cursor = Some(page.cursor);
+        copied(rows);
+        if !page.more {
+            return Ok(page.server_time);
+        }
+    }
+}
+
+/// Stores a page's rows of one kind; a row with `deleted_at` leaves the copy.
+async fn write_kind<T: serde::Serialize>(entity: SyncEntity, rows: &[T]) -> Result<usize, OfflineError> {
+    let (mut kept, mut gone) = (Vec::new(), Vec::new());
+    for row in rows {
+        let value = serde_json::to_value(row).map_err(|e| OfflineError::Storage(e.to_string()))?;
+        let deleted = value.get("deleted_at").is_some_and(|d| !d.is_null());
+        match (deleted, value.get("id").and_then(Value::as_str)) {
+            (true, Some(id)) => gone.push(id.to_owned()),
+            _ => kept.push(value),
+        }
+    }
+    write_rows(entity, &kept, &gone).await?;
+    Ok(rows.len())
+}
+
+async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, SendError> {
+    let request = request.map_err(|e| SendError::Server(format!("The request could not be made: {e}")))?;
+    let response = request.send().await.map_err(|_| SendError::Unreachable)?;
+    match response.status() {
+        200..=299 => response.json().await.map_err(|_| SendError::Unreachable),
+        401 => Err(SendError::SignIn),
+        // A proxy or the server's own timeout: the network, not the change, is at fault.
+        502..=504 => Err(SendError::Unreachable),
+        status => Err(SendError::Server(error_message(status, response).await)),
+    }
+}
+
+async fn error_message(status: u16, response: Response) -> String {
+    let body: Option<Value> = response.json().await.ok();
+    let message = body.as_ref().and_then(|b| b.get("error")).and_then(Value::as_str).map(str::to_owned);
+    message.unwrap_or_else(|| format!("The server answered {status}."))
+}
+
+/// Runs `work` holding the outbox lock. `None` when someone else holds it (they are sending
+/// the same ops; this attempt steps aside). Browsers without Web Locks run it directly: they
+/// have no Background Sync either, so the page is the only sender.
+pub async fn with_outbox_lock<F>(work: F) -> Option<F::Output>
+where
+    F: std::future::Future + 'static,
+    F::Output: 'static,
+{
+    let locks = leptos::prelude::window()
+        .navigator()
+        .dyn_into::<JsValue>()
+        .ok()
+        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("locks")).ok())
+        .filter(|l| !l.is_undefined());
+    let Some(locks) = locks else { return Some(work.await) };
+    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())?;
+    let output = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = output.clone();
+    let callback = Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            if !lock.is_null() {
+                *slot.borrow_mut() = Some(work.await);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    let promise = request.call3(&locks, &JsValue::from_str(LOCK), &options, &callback).ok()?;
+    let _ = JsFuture::from(js_sys::Promise::from(promise)).await;
+    output.borrow_mut().take()
+}

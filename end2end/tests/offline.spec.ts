@@ -1,0 +1,201 @@
+import { APIRequestContext, expect, Page, request as playwrightRequest } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { hydrated, stateFile, test, uniqueName } from './helpers';
+
+// Offline writes (architecture.md, "Offline and sync"): what a rep saves without a network is
+// kept on the phone, survives a reload, and reaches the server exactly once.
+test.use({ serviceWorkers: 'allow', storageState: stateFile('rep1') });
+
+/** Waits until the service worker controls the page and the copy on the device is made. */
+async function ready(page: Page): Promise<void> {
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await expect(page.getByTestId('sync-indicator')).toContainText('Synced', { timeout: 20_000 });
+}
+
+/** rep1's most recently visited account, from the quick log's first step. */
+async function firstAccount(page: Page): Promise<string> {
+  await page.goto('/log');
+  const first = page.locator('#log-choices a').first();
+  const href = (await first.getAttribute('href')) ?? '';
+  return new URL(href, 'http://x').searchParams.get('organization') ?? '';
+}
+
+/** How many of an account's recent interactions carry `note` on the server (as the page shows them). */
+async function onServer(request: APIRequestContext, organization: string, note: string): Promise<number> {
+  const html = await (await request.get(`/organizations/${organization}`)).text();
+  return html.split(`<p class="notes">${note}</p>`).length - 1;
+}
+
+/** An op as the client queues it. */
+function op(fields: Record<string, unknown>) {
+  return { op_id: randomUUID(), client_time: new Date().toISOString(), ...fields };
+}
+
+test('a visit logged offline is kept through a reload and reaches the server once', async ({ page, context, request }) => {
+  const organization = await firstAccount(page);
+  const note = uniqueName('Logged in the basement');
+  await page.goto(`/log?organization=${organization}`);
+  await ready(page);
+
+  // Never opened under the worker: the offline shell renders it from the copy on the device.
+  await context.setOffline(true);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Log a visit ·');
+  await page.getByLabel('4 · Notes').fill(note);
+  await page.getByText('Order placed', { exact: true }).click();
+  await page.getByRole('button', { name: 'Save visit' }).click();
+  await expect(page.getByTestId('kept-offline')).toBeVisible();
+  const indicator = page.getByTestId('sync-indicator');
+  await expect(indicator).toHaveAttribute('data-pending', '1');
+  await expect(indicator).toContainText('Offline · 1 to send');
+
+  // A reload offline: the worker's copy of the page, the op still in the outbox.
+  await page.reload();
+  await hydrated(page);
+  await expect(indicator).toHaveAttribute('data-pending', '1');
+  await indicator.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Changes on this device');
+  await expect(page.getByTestId('pending-list')).toContainText('Visit logged');
+  expect(await onServer(request, organization, note)).toBe(0);
+
+  // Back online: sent by itself, once.
+  await context.setOffline(false);
+  await expect(indicator).toHaveAttribute('data-pending', '0', { timeout: 20_000 });
+  await expect(page.getByTestId('nothing-pending')).toBeVisible();
+  expect(await onServer(request, organization, note)).toBe(1);
+  await page.reload();
+  await ready(page);
+  expect(await onServer(request, organization, note)).toBe(1);
+});
+
+test('Today, never opened on this device, opens offline from the copy', async ({ page, context }) => {
+  const organization = await firstAccount(page);
+  await page.goto(`/log?organization=${organization}`);
+  await ready(page);
+  await context.setOffline(true);
+  await page.goto('/today');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Today');
+  await expect(page.getByRole('heading', { name: /A accounts not visited/ })).toBeVisible();
+  await expect(page.getByTestId('sync-indicator')).toContainText('Offline');
+  await expect(page.getByTestId('sync-indicator')).toContainText('data from');
+});
+
+test('the same batch sent twice (its answer lost) applies once', async ({ page }) => {
+  const organization = await firstAccount(page);
+  const note = uniqueName('Sent twice');
+  const batch = {
+    ops: [op({ entity: 'interaction', action: 'create', entity_id: randomUUID(), changes: { organization_id: organization, kind: 'visit', notes: note } })],
+  };
+  const first = await (await page.request.post('/api/v1/sync', { data: batch })).json();
+  const again = await (await page.request.post('/api/v1/sync', { data: batch })).json();
+  expect(first.results[0]).toMatchObject({ status: 'applied', replayed: false });
+  expect(again.results[0]).toMatchObject({ status: 'applied', replayed: true });
+  expect(await onServer(page.request, organization, note)).toBe(1);
+});
+
+test('an offline edit that conflicts with an online one is settled field by field', async ({ page, context, baseURL }) => {
+  const organization = await firstAccount(page);
+  const id = randomUUID();
+  const original = uniqueName('Before both edits');
+  const created = await page.request.post('/api/v1/sync', {
+    data: { ops: [op({ entity: 'interaction', action: 'create', entity_id: id, changes: { organization_id: organization, kind: 'call', notes: original } })] },
+  });
+  expect((await created.json()).results[0].status).toBe('applied');
+
+  await page.goto(`/interactions/${id}/edit`);
+  await ready(page);
+  await context.setOffline(true);
+  const mine = uniqueName('Mine from the road');
+  await page.getByLabel('4 · Notes').fill(mine);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByTestId('kept-offline')).toBeVisible();
+
+  // Meanwhile the manager edits the same notes online.
+  const manager = await playwrightRequest.newContext({ baseURL, storageState: stateFile('manager') });
+  const theirs = uniqueName('Theirs from the office');
+  const edited = await manager.post('/api/v1/sync', {
+    data: { ops: [op({ entity: 'interaction', action: 'update', entity_id: id, base_version: 1, changes: { notes: theirs }, base: { notes: original } })] },
+  });
+  expect((await edited.json()).results[0].status).toBe('applied');
+
+  await context.setOffline(false);
+  const indicator = page.getByTestId('sync-indicator');
+  await expect(indicator).toContainText('1 needs you', { timeout: 20_000 });
+  await indicator.click();
+  const conflict = page.locator('.attention-list li.conflict');
+  await expect(conflict).toContainText(mine);
+  await expect(conflict).toContainText(theirs);
+  expect(await onServer(manager, organization, theirs)).toBe(1);
+  await conflict.getByRole('radio', { name: /Keep mine/ }).check();
+  await conflict.getByRole('button', { name: 'Apply my choices' }).click();
+  await expect(page.locator('.attention-list li')).toHaveCount(0);
+  // The choice goes as a new op: the server has it once it is sent.
+  await expect(async () => expect(await onServer(manager, organization, mine)).toBe(1)).toPass({ timeout: 20_000 });
+  await expect(page.getByTestId('nothing-pending')).toBeVisible();
+  expect(await onServer(manager, organization, theirs)).toBe(0);
+  await manager.dispose();
+});
+
+test('100 visits queued offline are all acknowledged after reconnecting', async ({ page, context }) => {
+  const organization = await firstAccount(page);
+  await page.goto(`/log?organization=${organization}`);
+  await ready(page);
+  await context.setOffline(true);
+  const prefix = uniqueName('Batch visit');
+  // A day's worth of visits in the outbox, as the quick log queues them.
+  await page.evaluate(
+    async ({ organization, prefix }) => {
+      const db: IDBDatabase = await new Promise((resolve, reject) => {
+        const open = indexedDB.open('kitchen-pantry');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const user = await new Promise((resolve) => {
+        const get = db.transaction('meta').objectStore('meta').get('user');
+        get.onsuccess = () => resolve(get.result);
+      });
+      const tx = db.transaction('outbox', 'readwrite');
+      for (let i = 0; i < 100; i++) {
+        const op = {
+          op_id: crypto.randomUUID(),
+          entity: 'interaction',
+          action: 'create',
+          entity_id: crypto.randomUUID(),
+          base_version: null,
+          changes: { organization_id: organization, kind: 'visit', notes: `${prefix} ${i}` },
+          base: {},
+          client_time: new Date().toISOString(),
+        };
+        tx.objectStore('outbox').add({ op, state: 'pending', outcome: null, user_id: user, summary: `Visit ${i}`, link: '/' });
+      }
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+    },
+    { organization, prefix },
+  );
+  await page.reload();
+  await hydrated(page);
+  const indicator = page.getByTestId('sync-indicator');
+  await expect(indicator).toHaveAttribute('data-pending', '100');
+
+  const reconnected = Date.now();
+  await context.setOffline(false);
+  await expect(indicator).toHaveAttribute('data-pending', '0', { timeout: 30_000 });
+  const ackedMs = Date.now() - reconnected;
+  test.info().annotations.push({ type: 'reconnect to 100 ops acked (ms)', description: String(ackedMs) });
+  console.log(`[${test.info().project.name}] 100 queued ops acknowledged ${ackedMs} ms after reconnecting`);
+  // The pull holds back rows younger than 5 s (CHANGES_SETTLE_SECONDS).
+  await page.waitForTimeout(6_000);
+  let onServer = 0;
+  let since = '';
+  for (;;) {
+    const changes = await (await page.request.get(`/api/v1/sync/changes${since ? `?since=${since}` : ''}`)).json();
+    onServer += changes.interactions.filter((i: { notes: string | null }) => i.notes?.startsWith(prefix)).length;
+    if (!changes.more) break;
+    since = changes.cursor;
+  }
+  expect(onServer).toBe(100);
+});
