@@ -30,6 +30,9 @@ struct Loop {
     retry_at: f64,
     retry_scheduled: bool,
     running: bool,
+    /// Asked to run (e.g. back online) while running: run once more when done, since the
+    /// running round may have started before the network came back.
+    again: Option<bool>,
     ticks: u32,
 }
 
@@ -47,8 +50,16 @@ pub fn start(status: SyncStatus, user: Uuid) {
         return;
     }
     LOOP.with(|l| {
-        *l.borrow_mut() =
-            Some(Loop { status, user, failures: 0, retry_at: 0.0, retry_scheduled: false, running: false, ticks: 0 })
+        *l.borrow_mut() = Some(Loop {
+            status,
+            user,
+            failures: 0,
+            retry_at: 0.0,
+            retry_scheduled: false,
+            running: false,
+            again: None,
+            ticks: 0,
+        })
     });
     status.started.set(true);
     status.online.set(window().navigator().on_line());
@@ -104,8 +115,12 @@ fn tick() {
 
 async fn run(pull: bool) {
     let Some((status, user)) = with_loop(|l| {
-        let was_running = std::mem::replace(&mut l.running, true);
-        (!was_running).then_some((l.status, l.user))
+        if l.running {
+            l.again = Some(l.again.unwrap_or(false) || pull);
+            return None;
+        }
+        l.running = true;
+        Some((l.status, l.user))
     })
     .flatten() else {
         return;
@@ -138,7 +153,14 @@ async fn run(pull: bool) {
             back_off();
         }
     }
-    with_loop(|l| l.running = false);
+    let again = with_loop(|l| {
+        l.running = false;
+        l.again.take()
+    })
+    .flatten();
+    if let Some(pull) = again {
+        spawn(pull);
+    }
 }
 
 async fn pull_copy(status: SyncStatus) -> Result<(), SendError> {
