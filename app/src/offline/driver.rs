@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use super::browser::{call_method, navigator_member};
 use super::database;
 use super::outbox::{OpState, QueuedOp, retry_delay_ms};
 use super::replay::{pull_changes, send_outbox, with_outbox_lock};
@@ -164,16 +164,7 @@ async fn run(pull: bool) {
 }
 
 async fn pull_copy(status: SyncStatus) -> Result<(), SendError> {
-    let first = database::meta::<String>("cursor").await?.is_none();
-    if first {
-        status.priming.set(Some(0));
-    }
-    let pulled = pull_changes(move |rows| {
-        if first {
-            status.priming.set(Some(rows));
-        }
-    })
-    .await;
+    let pulled = pull_changes(move |rows| status.priming.set(Some(rows))).await;
     status.priming.set(None);
     let at = pulled?;
     status.online.set(true);
@@ -254,11 +245,6 @@ pub async fn replace(settled: &QueuedOp, instead: Option<SyncOp>) -> Result<(), 
     Ok(())
 }
 
-/// Rows of one kind from the copy on this device.
-pub async fn copied_rows<T: DeserializeOwned>(entity: SyncEntity) -> Result<Vec<T>, OfflineError> {
-    database::rows(entity).await
-}
-
 /// Shows a queued change in the copy at once (the next pull brings the server's version).
 async fn apply_to_copy(op: &SyncOp) -> Result<(), OfflineError> {
     let id = op.entity_id.to_string();
@@ -279,16 +265,6 @@ async fn apply_to_copy(op: &SyncOp) -> Result<(), OfflineError> {
         database::write_rows(SyncEntity::Interaction, &[Value::Object(done)], &[]).await?;
     }
     Ok(())
-}
-
-fn navigator_member(name: &str) -> Option<JsValue> {
-    let navigator: JsValue = window().navigator().into();
-    js_sys::Reflect::get(&navigator, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined())
-}
-
-fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Option<JsValue> {
-    let method = js_sys::Reflect::get(target, &JsValue::from_str(name)).ok()?.dyn_into::<js_sys::Function>().ok()?;
-    method.apply(target, &args.iter().collect::<js_sys::Array>()).ok()
 }
 
 /// Asks the browser not to evict the copy under storage pressure (granted silently to an

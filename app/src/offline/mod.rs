@@ -15,6 +15,8 @@ pub mod outbox;
 pub mod status;
 
 #[cfg(feature = "hydrate")]
+mod browser;
+#[cfg(feature = "hydrate")]
 mod database;
 #[cfg(feature = "hydrate")]
 mod driver;
@@ -26,7 +28,7 @@ mod replay;
 pub use status::{SyncStatus, provide_sync_status, use_sync_status};
 
 #[cfg(feature = "hydrate")]
-pub use driver::{copied_rows, outbox_records, queue, replace, start, sync_now};
+pub use driver::{outbox_records, queue, replace, start, sync_now};
 
 /// The quick log's data from the copy on this device. IndexedDB lives on the page's one
 /// thread; resources want `Send` futures, and in the browser nothing else could run it.

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use super::OfflineError;
-use super::driver::copied_rows;
+use super::database::{row, rows};
 use crate::api::interactions::{FollowUpToComplete, LogForm, OrganizationChoice};
 use crate::api::today::Today;
 use crate::model::interaction::{NEGLECTED_AFTER_DAYS, TODAY_LIMIT};
@@ -23,12 +23,12 @@ pub async fn log_form(
     completes: Option<Uuid>,
     q: Option<String>,
 ) -> Result<LogForm, OfflineError> {
-    let organizations: Vec<Organization> = copied_rows(SyncEntity::Organization).await?;
     let search = q.unwrap_or_default();
     let (organization, contacts, choices) = match organization {
         Some(id) => {
-            let org = organizations.into_iter().find(|o| o.id == id).ok_or(OfflineError::NotCopied)?;
-            let mut contacts: Vec<Contact> = copied_rows::<Contact>(SyncEntity::Contact)
+            let org: Organization =
+                row(SyncEntity::Organization, &id.to_string()).await?.ok_or(OfflineError::NotCopied)?;
+            let mut contacts: Vec<Contact> = rows::<Contact>(SyncEntity::Contact)
                 .await?
                 .into_iter()
                 .filter(|c| c.organization_id == id && c.deleted_at.is_none())
@@ -36,19 +36,19 @@ pub async fn log_form(
             contacts.sort_by_key(|c| c.full_name().to_lowercase());
             (Some(OrganizationChoice::from(org)), contacts, Vec::new())
         }
-        None => (None, Vec::new(), choices(organizations, &search)),
+        None => (None, Vec::new(), choices(rows(SyncEntity::Organization).await?, &search)),
     };
     let completes = match (completes, &organization) {
-        (Some(id), Some(org)) => {
-            let interactions: Vec<Interaction> = copied_rows(SyncEntity::Interaction).await?;
-            interactions.into_iter().find(|i| i.id == id && i.organization_id == org.id).and_then(|earlier| {
+        (Some(id), Some(org)) => row::<Interaction>(SyncEntity::Interaction, &id.to_string())
+            .await?
+            .filter(|earlier| earlier.organization_id == org.id)
+            .and_then(|earlier| {
                 earlier.open_follow_up().map(|due| FollowUpToComplete {
                     id,
                     due,
                     note: earlier.follow_up_notes.clone(),
                 })
-            })
-        }
+            }),
         _ => None,
     };
     Ok(LogForm {
@@ -91,9 +91,9 @@ const RECENT: usize = 10;
 pub async fn today(user: Uuid) -> Result<Today, OfflineError> {
     let now = Utc::now();
     let today = now.date_naive();
-    let organizations: Vec<Organization> = copied_rows(SyncEntity::Organization).await?;
-    let contacts: Vec<Contact> = copied_rows(SyncEntity::Contact).await?;
-    let interactions: Vec<Interaction> = copied_rows(SyncEntity::Interaction).await?;
+    let organizations: Vec<Organization> = rows(SyncEntity::Organization).await?;
+    let contacts: Vec<Contact> = rows(SyncEntity::Contact).await?;
+    let interactions: Vec<Interaction> = rows(SyncEntity::Interaction).await?;
     let names: HashMap<Uuid, &str> = organizations.iter().map(|o| (o.id, o.name.as_str())).collect();
     let people: HashMap<Uuid, &Contact> = contacts.iter().map(|c| (c.id, c)).collect();
     let item = |interaction: Interaction| {

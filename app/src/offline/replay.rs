@@ -8,10 +8,10 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::browser::{call_method, navigator_member};
 use super::database::{self, write_rows};
 use super::outbox::{QueuedOp, Settled, next_batch, settle};
 use super::{OfflineError, SendError};
@@ -59,18 +59,22 @@ pub async fn send_outbox(user: Uuid, mut answered: impl FnMut(usize)) -> Result<
     }
 }
 
-/// Brings the copy up to date, page by page. `copied` hears the running count of rows.
-pub async fn pull_changes(mut copied: impl FnMut(usize)) -> Result<DateTime<Utc>, SendError> {
+/// Brings the copy up to date, page by page. When the device has no copy yet (no cursor),
+/// `first_copy` hears the running count of rows, from 0, while it is made.
+pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<DateTime<Utc>, SendError> {
     let mut cursor: Option<String> = database::meta("cursor").await?;
+    let first = cursor.is_none();
     let mut rows = 0;
+    if first {
+        first_copy(0);
+    }
     loop {
         let url = match &cursor {
             // The cursor is digits, dots, hex and `~`: nothing to escape.
             Some(since) => format!("/api/v1/sync/changes?since={since}"),
             None => "/api/v1/sync/changes".to_owned(),
         };
-        let page: ChangeSet =
-            answer(Ok(Request::get(&url).build().map_err(|e| SendError::Server(e.to_string()))?)).await?;
+        let page: ChangeSet = answer(Request::get(&url).build()).await?;
         rows += write_kind(SyncEntity::Organization, &page.organizations).await?;
         rows += write_kind(SyncEntity::Contact, &page.contacts).await?;
         rows += write_kind(SyncEntity::Interaction, &page.interactions).await?;
@@ -79,7 +83,9 @@ pub async fn pull_changes(mut copied: impl FnMut(usize)) -> Result<DateTime<Utc>
         database::set_meta("cursor", &page.cursor).await?;
         database::set_meta("last_sync", &page.server_time).await?;
         cursor = Some(page.cursor);
-        copied(rows);
+        if first {
+            first_copy(rows);
+        }
         if !page.more {
             return Ok(page.server_time);
         }
@@ -127,16 +133,7 @@ where
     F: std::future::Future + 'static,
     F::Output: 'static,
 {
-    let locks = leptos::prelude::window()
-        .navigator()
-        .dyn_into::<JsValue>()
-        .ok()
-        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("locks")).ok())
-        .filter(|l| !l.is_undefined());
-    let Some(locks) = locks else { return Some(work.await) };
-    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())?;
+    let Some(locks) = navigator_member("locks") else { return Some(work.await) };
     let output = std::rc::Rc::new(std::cell::RefCell::new(None));
     let slot = output.clone();
     let callback = Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
@@ -149,7 +146,7 @@ where
     });
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
-    let promise = request.call3(&locks, &JsValue::from_str(LOCK), &options, &callback).ok()?;
+    let promise = call_method(&locks, "request", &[JsValue::from_str(LOCK), options.into(), callback])?;
     let _ = JsFuture::from(js_sys::Promise::from(promise)).await;
     output.borrow_mut().take()
 }
