@@ -204,3 +204,72 @@ test('100 visits queued offline are all acknowledged after reconnecting', async 
   }
   expect(onServer).toBe(100);
 });
+
+test('a contact, a deal, an account edit and a board move made offline reach the server once', async ({ page, context, browser }) => {
+  // An account of its own per browser project.
+  const organization = await account(page, test.info().project.name === 'phone' ? 5 : 4);
+  await page.goto('/today');
+  await ready(page);
+  await context.setOffline(true);
+  const indicator = page.getByTestId('sync-indicator');
+
+  // Every page on the way renders from the copy on this device.
+  const firstName = uniqueName('Offline');
+  await page.goto(`/organizations/${organization}/contacts/new`);
+  await hydrated(page);
+  await page.getByLabel('First name').fill(firstName);
+  await page.getByLabel('Last name').fill('Basement');
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  await expect(page.getByTestId('kept-offline')).toContainText('contact is saved on this device');
+
+  const deal = uniqueName('Offline deal');
+  await page.goto(`/opportunities/new?organization=${organization}`);
+  await hydrated(page);
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(deal);
+  await page.getByLabel('Estimated value ($)').fill('1200');
+  await page.getByRole('button', { name: 'Create opportunity' }).click();
+  await expect(page.getByTestId('kept-offline')).toContainText('deal is saved on this device');
+
+  const distributor = uniqueName('Basement Foods');
+  await page.goto(`/organizations/${organization}/edit`);
+  await hydrated(page);
+  await page.getByLabel('Distributor').fill(distributor);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByTestId('kept-offline')).toContainText('changes are saved on this device');
+
+  // The account's page shows the new contact and deal before the server has them.
+  await page.goto(`/organizations/${organization}`);
+  await hydrated(page);
+  await expect(page.locator('.contact-name', { hasText: `${firstName} Basement` })).toBeVisible();
+  await expect(page.locator('li.deal', { hasText: deal })).toBeVisible();
+  const name = (await page.locator('h1').evaluate((h) => h.lastChild?.textContent ?? '')).trim();
+  // The organizations list, filtered as online, finds it in the copy.
+  await page.goto(`/organizations?q=${encodeURIComponent(name)}`);
+  await hydrated(page);
+  await expect(page.locator('a.row-link', { hasText: name }).first()).toBeVisible();
+
+  await page.goto('/pipeline');
+  await hydrated(page);
+  await page.getByLabel(`Move ${deal} to`).selectOption('negotiation');
+  await page.getByRole('button', { name: `Move ${deal}` }).click();
+  await expect(page.getByTestId('kept-offline')).toContainText('move is saved on this device');
+  await expect(page.locator('section.column[data-stage="negotiation"] .deal-card', { hasText: deal })).toBeVisible();
+  await expect(indicator).toHaveAttribute('data-pending', '4');
+
+  await context.setOffline(false);
+  await expect(indicator).toHaveAttribute('data-pending', '0', { timeout: 20_000 });
+  await expect(indicator).not.toContainText('needs you');
+
+  // On the server, each exactly once, read by a browser without the copy.
+  const contacts = await (await page.request.get(`/api/v1/organizations/${organization}/contacts?q=${encodeURIComponent(firstName)}`)).json();
+  const made = (contacts.items ?? contacts).filter((c: { first_name: string }) => c.first_name === firstName);
+  expect(made).toHaveLength(1);
+  const account_ = await (await page.request.get(`/api/v1/organizations/${organization}`)).json();
+  expect(account_.distributor).toBe(distributor);
+  const online = await browser.newContext({ storageState: stateFile('rep1') });
+  const check = await online.newPage();
+  await check.goto(`/organizations/${organization}`);
+  await expect(check.locator('li.deal', { hasText: deal })).toHaveCount(1);
+  await expect(check.locator('li.deal', { hasText: deal }).locator('.tag.stage')).toHaveText('Negotiation');
+  await online.close();
+});

@@ -364,6 +364,15 @@ impl FormFields for OpportunityForm {
     }
 }
 
+/// Where a deal stands on the board: the fields a move changes, merged (offline) like any
+/// other fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagePosition {
+    pub stage: Stage,
+    pub close_reason: Option<CloseReason>,
+}
+
 /// A move on the board: the stage, and the reason when it closes the deal.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]

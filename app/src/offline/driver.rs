@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use super::browser::{call_method, navigator_member};
 use super::database;
 use super::outbox::{OpState, QueuedOp, retry_delay_ms};
+use super::preview::{Author, preview};
 use super::replay::{pull_changes, send_outbox, with_outbox_lock};
 use super::{OfflineError, SendError, SyncStatus};
 use crate::model::sync::{SyncAction, SyncEntity, SyncOp};
@@ -251,12 +252,13 @@ async fn apply_to_copy(op: &SyncOp) -> Result<(), OfflineError> {
     if op.action == SyncAction::Delete {
         return database::write_rows(op.entity, &[], &[id]).await;
     }
-    let mut row = match database::row::<Value>(op.entity, &id).await? {
-        Some(Value::Object(row)) => row,
-        _ => serde_json::Map::from_iter([("id".to_owned(), Value::String(id))]),
-    };
-    row.extend(op.changes.clone().into_iter().filter(|(field, _)| field != "completes"));
-    database::write_rows(op.entity, &[Value::Object(row)], &[]).await?;
+    let Some(user) = with_loop(|l| l.user) else { return Ok(()) };
+    let by = Author { user, at: chrono::Utc::now() };
+    let current = database::row::<Value>(op.entity, &id).await?;
+    // A change the copy cannot show still waits in the outbox; the pull brings the result.
+    if let Ok(row) = preview(op, current, by) {
+        database::write_rows(op.entity, &[row], &[]).await?;
+    }
     // Logging a visit that completes a follow-up marks that follow-up done.
     if let Some(Value::String(earlier)) = op.changes.get("completes")
         && let Some(Value::Object(mut done)) = database::row::<Value>(SyncEntity::Interaction, earlier).await?

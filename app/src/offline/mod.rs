@@ -11,7 +11,9 @@
 //! service worker's `sync` event where the browser has Background Sync, and by the page on
 //! start, on `online` and every 30 s. The server applies each op once (by `op_id`).
 
+mod form;
 pub mod outbox;
+pub mod preview;
 pub mod status;
 
 #[cfg(feature = "hydrate")]
@@ -21,31 +23,34 @@ mod database;
 #[cfg(feature = "hydrate")]
 mod driver;
 #[cfg(feature = "hydrate")]
-mod reads;
+pub(crate) mod reads;
 #[cfg(feature = "hydrate")]
 mod replay;
 
+pub use form::{KeptOffline, OfflineSave, ToKeep};
 pub use status::{SyncStatus, provide_sync_status, use_sync_status};
 
 #[cfg(feature = "hydrate")]
 pub use driver::{outbox_records, queue, replace, start, sync_now};
 
-/// The quick log's data from the copy on this device. IndexedDB lives on the page's one
-/// thread; resources want `Send` futures, and in the browser nothing else could run it.
-#[cfg(feature = "hydrate")]
-pub fn log_form(
-    organization: Option<uuid::Uuid>,
-    completes: Option<uuid::Uuid>,
-    q: Option<String>,
-) -> impl Future<Output = Result<crate::api::interactions::LogForm, OfflineError>> + Send {
-    send_wrapper::SendWrapper::new(reads::log_form(organization, completes, q))
+/// The server's answer; when the server cannot be reached, the same page data read from the
+/// copy on this device (a function of `reads`), so the page renders unchanged. If the copy
+/// cannot answer either, the server's error stays. IndexedDB lives on the page's one thread
+/// while resources want `Send` futures: in the browser nothing else could run it.
+macro_rules! or_from_copy {
+    ($online:expr, $read:ident($($arg:expr),* $(,)?)) => {{
+        let online = $online;
+        #[cfg(feature = "hydrate")]
+        let online = match online {
+            Err(unreachable @ $crate::error::AppError::Unreachable { .. }) => {
+                send_wrapper::SendWrapper::new($crate::offline::reads::$read($($arg),*)).await.map_err(|_| unreachable)
+            }
+            other => other,
+        };
+        online
+    }};
 }
-
-/// The Today page of `user` from the copy on this device (see [`log_form`] on `Send`).
-#[cfg(feature = "hydrate")]
-pub fn today(user: uuid::Uuid) -> impl Future<Output = Result<crate::api::today::Today, OfflineError>> + Send {
-    send_wrapper::SendWrapper::new(reads::today(user))
-}
+pub(crate) use or_from_copy;
 
 /// Why the copy on this device could not be read or written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::model::opportunity::StagePosition;
 use crate::model::patch::fields_of;
 use crate::model::sync::{FieldConflict, MAX_BATCH_OPS, OpOutcome, SyncAction, SyncEntity, SyncOp};
 
@@ -141,6 +142,33 @@ pub fn update_op<D: Serialize>(
     })
 }
 
+/// A form's save as an op: the whole draft for a new record, or the changed fields of the
+/// record `was` (its version and draft). `None` when an edit changed nothing.
+pub fn save_op<D: Serialize>(
+    entity: SyncEntity,
+    id: Uuid,
+    was: Option<(i64, &D)>,
+    draft: &D,
+    client_time: DateTime<Utc>,
+) -> Option<SyncOp> {
+    match was {
+        None => Some(create_op(entity, id, draft, client_time)),
+        Some((version, before)) => update_op(entity, id, version, before, draft, client_time),
+    }
+}
+
+/// A deal's move on the board from `from` to `to`. `None` when it stays where it is.
+pub fn move_op(
+    id: Uuid,
+    version: i64,
+    from: StagePosition,
+    to: StagePosition,
+    client_time: DateTime<Utc>,
+) -> Option<SyncOp> {
+    let op = update_op(SyncEntity::Opportunity, id, version, &from, &to, client_time)?;
+    Some(SyncOp { action: SyncAction::Move, ..op })
+}
+
 /// The user's choice for one field in conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -270,6 +298,32 @@ mod tests {
         assert_eq!(Value::Object(op.changes), json!({"phone": "2", "email": "a@b.co"}));
         assert_eq!(Value::Object(op.base), json!({"phone": "1", "email": null}));
         assert!(update_op(SyncEntity::Contact, Uuid::nil(), 4, &before, &before, at()).is_none());
+    }
+
+    #[test]
+    fn a_save_is_a_create_or_the_changes_of_an_edit() {
+        let draft = json!({"name": "Luigi's", "city": "Austin"});
+        let made = save_op(SyncEntity::Organization, Uuid::nil(), None, &draft, at()).unwrap();
+        assert_eq!((made.action, made.base_version), (SyncAction::Create, None));
+        assert_eq!(Value::Object(made.changes), draft);
+        let was = json!({"name": "Luigi's", "city": "Dallas"});
+        let edit = save_op(SyncEntity::Organization, Uuid::nil(), Some((3, &was)), &draft, at()).unwrap();
+        assert_eq!((edit.action, edit.base_version), (SyncAction::Update, Some(3)));
+        assert_eq!(Value::Object(edit.changes), json!({"city": "Austin"}));
+        assert!(save_op(SyncEntity::Organization, Uuid::nil(), Some((3, &draft)), &draft, at()).is_none());
+    }
+
+    #[test]
+    fn a_move_carries_the_stage_and_reason_it_changes() {
+        use crate::model::{CloseReason, Stage};
+        let from = StagePosition { stage: Stage::Proposal, close_reason: None };
+        let to = StagePosition { stage: Stage::ClosedWon, close_reason: Some(CloseReason::Price) };
+        let op = move_op(Uuid::nil(), 7, from, to, at()).unwrap();
+        assert_eq!((op.entity, op.action, op.base_version), (SyncEntity::Opportunity, SyncAction::Move, Some(7)));
+        assert_eq!(op.changes["stage"], json!("closed_won"));
+        assert_eq!(op.base["stage"], json!("proposal"));
+        assert_eq!(op.changes["close_reason"], json!("price"));
+        assert!(move_op(Uuid::nil(), 7, from, from, at()).is_none());
     }
 
     #[test]

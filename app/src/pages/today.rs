@@ -18,23 +18,7 @@ pub struct TodayPage {
 
 /// Today from the server, or from the copy on this device when the server cannot be reached.
 pub(crate) fn today_resource() -> Resource<Result<Today, crate::error::AppError>> {
-    let user = crate::components::use_session().map(|u| u.id);
-    Resource::new(
-        || (),
-        move |_| async move {
-            let online = get_today().await;
-            #[cfg(feature = "hydrate")]
-            if matches!(online, Err(crate::error::AppError::Unreachable { .. }))
-                && let Some(user) = user
-                && let Ok(today) = crate::offline::today(user).await
-            {
-                return Ok(today);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = user;
-            online
-        },
-    )
+    Resource::new(|| (), |_| async move { crate::offline::or_from_copy!(get_today().await, today()) })
 }
 
 #[lazy_route]

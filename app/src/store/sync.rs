@@ -20,12 +20,12 @@ use super::opportunities::OPPORTUNITIES;
 use super::organizations::ORGANIZATIONS;
 use super::table::Table;
 use super::{Access, Sql, Store, StoreError, now};
+use crate::model::opportunity::StagePosition;
 use crate::model::patch::{fields_of, typed};
 use crate::model::sync::{
     CHANGES_SETTLE_SECONDS, ChangeSet, Mark, OpOutcome, OpResult, PRIMED_INTERACTION_DAYS, SyncAction, SyncBatch,
     SyncCursor, SyncEntity, SyncOp, merge_fields,
 };
-use crate::model::{CloseReason, Stage};
 use crate::policy;
 
 /// How often an op is tried again when another write moved the record on meanwhile.
@@ -299,14 +299,6 @@ impl Pull {
         sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
         sql
     }
-}
-
-/// The fields a move changes, merged like any other fields.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StagePosition {
-    stage: Stage,
-    close_reason: Option<CloseReason>,
 }
 
 /// A draft from a create's fields.

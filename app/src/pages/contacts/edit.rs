@@ -1,5 +1,6 @@
 //! `/organizations/:id/contacts/new` and `/contacts/:id/edit`: the contact form. Lazy routes.
 
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -9,7 +10,10 @@ use crate::components::{
     CheckboxField, ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options, loaded,
 };
 use crate::error::AppError;
-use crate::model::{ContactForm, ContactMethod, Position};
+use crate::model::sync::SyncEntity;
+use crate::model::{Contact, ContactForm, ContactMethod, Position};
+use crate::offline::outbox::save_op;
+use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
 type EditResource = Resource<Result<ContactEdit, AppError>>;
@@ -26,7 +30,7 @@ impl LazyRoute for NewContactPage {
             move || organization.get(),
             |organization| async move {
                 match organization {
-                    Some(id) => get_contact_form(None, Some(id)).await,
+                    Some(id) => or_from_copy!(get_contact_form(None, Some(id)).await, contact_form(None, Some(id))),
                     None => Err(AppError::not_found("Organization")),
                 }
             },
@@ -51,7 +55,7 @@ impl LazyRoute for EditContactPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_contact_form(Some(id), None).await,
+                    Some(id) => or_from_copy!(get_contact_form(Some(id), None).await, contact_form(Some(id), None)),
                     None => Err(AppError::not_found("Contact")),
                 }
             },
@@ -71,7 +75,11 @@ fn form_page(edit: EditResource) -> AnyView {
 #[component]
 fn ContactFormView(edit: ContactEdit) -> impl IntoView {
     let save = ServerAction::<SaveContact>::new();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let offline = {
+        let (record, organization) = (edit.contact.clone(), edit.organization_name.clone());
+        OfflineSave::new(save, move |s: SaveContact| contact_to_keep(s.form, record.as_ref(), &organization))
+    };
+    let error = offline.error();
     let initial = match &edit.contact {
         Some(contact) => ContactForm::from_record(contact),
         None => ContactForm::blank(edit.new_id, edit.organization_id),
@@ -83,6 +91,8 @@ fn ContactFormView(edit: ContactEdit) -> impl IntoView {
     };
     let submit = if edit.contact.is_some() { "Save changes" } else { "Add contact" };
     let back = format!("/organizations/{}", edit.organization_id);
+    let editing = edit.contact.is_some();
+    let (back_link, organization_name) = (back.clone(), edit.organization_name.clone());
     let positions = code_options(Position::ALL, Position::code, Position::label);
     let methods = code_options(ContactMethod::ALL, ContactMethod::code, ContactMethod::label);
     view! {
@@ -93,6 +103,13 @@ fn ContactFormView(edit: ContactEdit) -> impl IntoView {
             <a href=back.clone()>{edit.organization_name.clone()}</a>
         </nav>
         <div class="page-header"><h1>{title}</h1></div>
+        {move || offline.is_kept().then(|| view! {
+            <KeptOffline
+                what=if editing { "changes are" } else { "contact is" }
+                link=(back_link.clone(), format!("Back to {organization_name}"))
+            />
+        })}
+        <div on:submit=move |_| offline.remember()>
         <ActionForm action=save attr:class="record-form" attr:novalidate=true>
             <ErrorSummary/>
             <input type="hidden" name="form[id]" value=initial.id.clone()/>
@@ -123,5 +140,26 @@ fn ContactFormView(edit: ContactEdit) -> impl IntoView {
                 <a class="button" href=back>"Cancel"</a>
             </div>
         </ActionForm>
+        </div>
     }
+}
+
+/// A contact saved without the server, as an op for the outbox (checked as the server would).
+fn contact_to_keep(submitted: ContactForm, record: Option<&Contact>, organization: &str) -> Result<ToKeep, AppError> {
+    use crate::model::form::FormFields;
+    let echo = |fields| AppError::invalid(fields).with_values(&submitted);
+    let id = submitted.parsed_id().map_err(echo)?;
+    let draft = submitted.to_draft().map_err(echo)?;
+    let name = crate::model::contact::full_name(&draft.first_name, draft.last_name.as_deref());
+    let (op, summary) = match record {
+        None => (
+            save_op(SyncEntity::Contact, id, None, &draft, Utc::now()),
+            format!("Contact added · {name}, {organization}"),
+        ),
+        Some(was) => (
+            save_op(SyncEntity::Contact, id, Some((was.version, &was.to_draft())), &draft, Utc::now()),
+            format!("Contact edited · {name}, {organization}"),
+        ),
+    };
+    Ok(ToKeep { op, summary, link: format!("/contacts/{id}/edit") })
 }

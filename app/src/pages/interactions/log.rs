@@ -22,6 +22,8 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::model::{Contact, InteractionForm, InteractionKind, NextStep, Outcome};
+use crate::offline::outbox::save_op;
+use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
 type FormResource = Resource<Result<LogForm, AppError>>;
@@ -42,15 +44,10 @@ impl LazyRoute for LogVisitPage {
                     None => None,
                 };
                 let completes = completes.and_then(|id| Uuid::parse_str(id.trim()).ok());
-                let online = get_log_form(organization, None, completes, q.clone()).await;
-                // No network: the same form from the copy on this device.
-                #[cfg(feature = "hydrate")]
-                if matches!(online, Err(AppError::Unreachable { .. }))
-                    && let Ok(form) = crate::offline::log_form(organization, completes, q).await
-                {
-                    return Ok(form);
-                }
-                online
+                or_from_copy!(
+                    get_log_form(organization, None, completes, q.clone()).await,
+                    log_form(organization, None, completes, q)
+                )
             },
         );
         LogVisitPage { form }
@@ -73,7 +70,12 @@ impl LazyRoute for EditInteractionPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_log_form(None, Some(id), None, None).await,
+                    Some(id) => {
+                        or_from_copy!(
+                            get_log_form(None, Some(id), None, None).await,
+                            log_form(None, Some(id), None, None)
+                        )
+                    }
                     None => Err(AppError::not_found("Interaction")),
                 }
             },
@@ -250,24 +252,12 @@ fn prefill_follow_up(ev: &leptos::ev::Event, today: NaiveDate) {
 #[component]
 fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView {
     let save = ServerAction::<SaveInteraction>::new();
-    // A save that cannot reach the server is kept on this device instead (`keep_offline`).
-    let kept_offline = RwSignal::new(None::<Result<(), AppError>>);
-    let error = Signal::derive(move || match (save.value().get(), kept_offline.get()) {
-        (Some(Err(AppError::Unreachable { .. })), Some(Err(e))) => Some(e),
-        (Some(Err(AppError::Unreachable { .. })), _) => None,
-        (value, _) => value.and_then(Result::err),
-    });
     let editing = form.interaction.is_some();
-    let sent = StoredValue::new(None::<InteractionForm>);
-    let record = form.interaction.clone();
-    let summary_name = organization.name.clone();
-    Effect::new(move |_| {
-        if let Some(Err(AppError::Unreachable { .. })) = save.value().get()
-            && let Some(submitted) = sent.get_value()
-        {
-            keep_offline(submitted, record.clone(), summary_name.clone(), kept_offline);
-        }
-    });
+    let offline = {
+        let (record, organization) = (form.interaction.clone(), organization.name.clone());
+        OfflineSave::new(save, move |s: SaveInteraction| visit_to_keep(s.form, record.as_ref(), &organization))
+    };
+    let error = offline.error();
     let initial = match &form.interaction {
         Some(interaction) => InteractionForm::from_record(interaction),
         None => InteractionForm {
@@ -314,7 +304,7 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
             clear_draft(LOG_DRAFT);
         }
         // Kept offline, the page stays: the form is ready for the next visit, under a new id.
-        if matches!(kept_offline.get(), Some(Ok(()))) {
+        if offline.is_kept() {
             clear_draft(LOG_DRAFT);
             if !editing && let Some(element) = form_ref.get_untracked() {
                 element.reset();
@@ -324,11 +314,7 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
             }
         }
     });
-    // What was sent, for keeping it offline if the server cannot be reached.
-    let remember_sent = move |_: leptos::ev::SubmitEvent| {
-        kept_offline.set(None);
-        sent.set_value(save.input().get_untracked().map(|i| i.form));
-    };
+    let remember_sent = move |_: leptos::ev::SubmitEvent| offline.remember();
     let start_over = move |_| {
         clear_draft(LOG_DRAFT);
         let _ = window().location().reload();
@@ -359,11 +345,11 @@ fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView
                 {c.note.map(|n| format!(": {n}"))}"."
             </p>
         })}
-        {move || matches!(kept_offline.get(), Some(Ok(()))).then(|| view! {
-            <p class="alert success" role="status" data-testid="kept-offline">
-                "No network: the "{if editing { "change is" } else { "visit is" }}" saved on this device and will be sent when you are back online. "
-                <a href="/sync">"Changes waiting"</a>" · "<a href="/log">"Log another visit"</a>
-            </p>
+        {move || offline.is_kept().then(|| view! {
+            <KeptOffline
+                what=if editing { "change is" } else { "visit is" }
+                link=("/log".to_owned(), "Log another visit".to_owned())
+            />
         })}
         <div on:input=on_edit on:change=on_change on:submit=remember_sent>
         <ActionForm action=save node_ref=form_ref attr:class="record-form quick-log" attr:novalidate=true>
@@ -436,48 +422,39 @@ fn set_hidden(form: &leptos::web_sys::HtmlFormElement, name: &str, value: &str) 
     let _ = (form, name, value);
 }
 
-/// Keeps a save the server could not take as an op in the outbox: a new visit (with the
+/// A save the server could not take, as an op for the outbox: a new visit (with the
 /// follow-up it completes) or the fields of an interaction that changed. The form is checked
 /// here first, so a mistake shows now rather than after the trip to the server.
-fn keep_offline(
+fn visit_to_keep(
     submitted: InteractionForm,
-    record: Option<crate::model::Interaction>,
-    organization: String,
-    kept: RwSignal<Option<Result<(), AppError>>>,
-) {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        use crate::model::sync::SyncEntity;
-        use crate::offline::outbox::{create_op, update_op};
-        let now = chrono::Utc::now();
-        let echo = |fields| AppError::invalid(fields).with_values(&submitted);
-        let built = match &record {
-            None => submitted.to_draft(now, None).and_then(|draft| {
-                let id = Uuid::parse_str(submitted.id.trim()).unwrap_or_else(|_| Uuid::now_v7());
-                let mut op = create_op(SyncEntity::Interaction, id, &draft, now);
-                let completes = submitted.completes()?;
+    record: Option<&crate::model::Interaction>,
+    organization: &str,
+) -> Result<ToKeep, AppError> {
+    use crate::model::sync::SyncEntity;
+    let now = chrono::Utc::now();
+    let echo = |fields| AppError::invalid(fields).with_values(&submitted);
+    match record {
+        None => {
+            let draft = submitted.to_draft(now, None).map_err(echo)?;
+            let completes = submitted.completes().map_err(echo)?;
+            let id = Uuid::parse_str(submitted.id.trim()).unwrap_or_else(|_| Uuid::now_v7());
+            let mut op = save_op(SyncEntity::Interaction, id, None, &draft, now);
+            if let Some(op) = op.as_mut() {
                 op.changes.insert("completes".into(), serde_json::json!(completes));
-                Ok((
-                    Some(op),
-                    format!("Visit logged · {organization}"),
-                    format!("/organizations/{}", draft.organization_id),
-                ))
-            }),
-            Some(was) => submitted.to_draft(now, Some(was.occurred_at)).map(|draft| {
-                let op = update_op(SyncEntity::Interaction, was.id, was.version, &was.to_draft(), &draft, now);
-                (op, format!("Interaction edited · {organization}"), format!("/interactions/{}/edit", was.id))
-            }),
-        };
-        let result = match built {
-            Err(fields) => Err(echo(fields)),
-            // Nothing changed: nothing to keep.
-            Ok((None, _, _)) => Ok(()),
-            Ok((Some(op), summary, link)) => {
-                crate::offline::queue(op, summary, link).await.map_err(|e| AppError::bad_request(e.to_string()))
             }
-        };
-        kept.set(Some(result));
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (submitted, record, organization, kept);
+            Ok(ToKeep {
+                op,
+                summary: format!("Visit logged · {organization}"),
+                link: format!("/organizations/{}", draft.organization_id),
+            })
+        }
+        Some(was) => {
+            let draft = submitted.to_draft(now, Some(was.occurred_at)).map_err(echo)?;
+            Ok(ToKeep {
+                op: save_op(SyncEntity::Interaction, was.id, Some((was.version, &was.to_draft())), &draft, now),
+                summary: format!("Interaction edited · {organization}"),
+                link: format!("/interactions/{}/edit", was.id),
+            })
+        }
+    }
 }

@@ -9,6 +9,7 @@ use crate::components::format::{date_time, day};
 use crate::components::{History, loaded};
 use crate::error::AppError;
 use crate::model::validate::format_money;
+use crate::offline::or_from_copy;
 use crate::pages::id_param;
 
 pub struct OpportunityDetailPage {
@@ -23,7 +24,7 @@ impl LazyRoute for OpportunityDetailPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_opportunity(id).await,
+                    Some(id) => or_from_copy!(get_opportunity(id).await, opportunity_detail(id)),
                     None => Err(AppError::not_found("Opportunity")),
                 }
             },

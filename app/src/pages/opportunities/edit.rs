@@ -1,6 +1,7 @@
 //! `/opportunities/new?organization=…` and `/opportunities/:id/edit`: the deal form. Lazy
 //! routes.
 
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,7 +11,10 @@ use uuid::Uuid;
 use crate::api::opportunities::{OpportunityEdit, SaveOpportunity, get_opportunity_form};
 use crate::components::{ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, loaded};
 use crate::error::AppError;
-use crate::model::{CloseReason, OpportunityForm, Stage};
+use crate::model::sync::SyncEntity;
+use crate::model::{CloseReason, Opportunity, OpportunityForm, Stage};
+use crate::offline::outbox::save_op;
+use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
 type EditResource = Resource<Result<OpportunityEdit, AppError>>;
@@ -27,7 +31,9 @@ impl LazyRoute for NewOpportunityPage {
             move || query.with(|q| q.get("organization")),
             |organization| async move {
                 match organization.and_then(|id| Uuid::parse_str(id.trim()).ok()) {
-                    Some(id) => get_opportunity_form(None, Some(id)).await,
+                    Some(id) => {
+                        or_from_copy!(get_opportunity_form(None, Some(id)).await, opportunity_form(None, Some(id)))
+                    }
                     None => Err(AppError::bad_request("Open the organization the deal is with, then add it there.")),
                 }
             },
@@ -52,7 +58,9 @@ impl LazyRoute for EditOpportunityPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_opportunity_form(Some(id), None).await,
+                    Some(id) => {
+                        or_from_copy!(get_opportunity_form(Some(id), None).await, opportunity_form(Some(id), None))
+                    }
                     None => Err(AppError::not_found("Opportunity")),
                 }
             },
@@ -68,7 +76,11 @@ impl LazyRoute for EditOpportunityPage {
 #[component]
 fn DealForm(edit: OpportunityEdit) -> impl IntoView {
     let save = ServerAction::<SaveOpportunity>::new();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let offline = {
+        let (record, organization) = (edit.opportunity.clone(), edit.organization_name.clone());
+        OfflineSave::new(save, move |s: SaveOpportunity| deal_to_keep(s.form, record.as_ref(), &organization))
+    };
+    let error = offline.error();
     let initial = match &edit.opportunity {
         Some(deal) => OpportunityForm::from_record(deal),
         None => OpportunityForm::blank(edit.new_id, edit.organization_id),
@@ -82,6 +94,8 @@ fn DealForm(edit: OpportunityEdit) -> impl IntoView {
         Some(deal) => format!("/opportunities/{}", deal.id),
         None => format!("/organizations/{}", edit.organization_id),
     };
+    let editing = edit.opportunity.is_some();
+    let back_link = back.clone();
     let stages = Stage::ALL
         .iter()
         .map(|s| (s.code().to_owned(), format!("{} · {}%", s.label(), s.default_probability())))
@@ -108,6 +122,10 @@ fn DealForm(edit: OpportunityEdit) -> impl IntoView {
             <a href=format!("/organizations/{}", edit.organization_id)>{edit.organization_name.clone()}</a>
         </nav>
         <div class="page-header"><h1>{title}</h1></div>
+        {move || offline.is_kept().then(|| view! {
+            <KeptOffline what=if editing { "changes are" } else { "deal is" } link=(back_link.clone(), "Back".into())/>
+        })}
+        <div on:submit=move |_| offline.remember()>
         <ActionForm action=save attr:class="record-form" attr:novalidate=true>
             <ErrorSummary/>
             <input type="hidden" name="form[id]" value=initial.id.clone()/>
@@ -136,5 +154,30 @@ fn DealForm(edit: OpportunityEdit) -> impl IntoView {
                 <a class="button" href=back>"Cancel"</a>
             </div>
         </ActionForm>
+        </div>
     }
+}
+
+/// A deal saved without the server, as an op for the outbox (checked as the server would).
+fn deal_to_keep(
+    submitted: OpportunityForm,
+    record: Option<&Opportunity>,
+    organization: &str,
+) -> Result<ToKeep, AppError> {
+    use crate::model::form::FormFields;
+    let echo = |fields| AppError::invalid(fields).with_values(&submitted);
+    let id = submitted.parsed_id().map_err(echo)?;
+    let mut draft = submitted.to_draft().map_err(echo)?;
+    // No owner chosen keeps the one it has (the server's rule), so it is no change.
+    draft.owner_id = draft.owner_id.or(record.map(|o| o.owner_id));
+    let was = record.map(|o| (o.version, o.to_draft()));
+    let summary = match record {
+        None => format!("Deal added · {}, {organization}", draft.name),
+        Some(_) => format!("Deal edited · {}, {organization}", draft.name),
+    };
+    Ok(ToKeep {
+        op: save_op(SyncEntity::Opportunity, id, was.as_ref().map(|(v, d)| (*v, d)), &draft, Utc::now()),
+        summary,
+        link: format!("/opportunities/{id}"),
+    })
 }

@@ -14,13 +14,18 @@ use crate::components::ErrorPanel;
 use crate::components::figures::PipelineChart;
 use crate::components::format::day;
 use crate::error::AppError;
-use crate::model::opportunity::reasons_for;
+use crate::model::opportunity::{StagePosition, reasons_for};
 use crate::model::validate::format_money;
 use crate::model::{CloseReason, OpportunityItem, Stage, StageMoveForm, StageTotal};
+use crate::offline::outbox::move_op;
+use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
+
+type BoardResource = Resource<Result<Pipeline, AppError>>;
 
 pub struct PipelinePage {
-    board: Resource<Result<Pipeline, AppError>>,
+    board: BoardResource,
     moves: ServerAction<MoveOpportunity>,
+    offline: OfflineSave<MoveOpportunity>,
 }
 
 #[lazy_route]
@@ -31,19 +36,29 @@ impl LazyRoute for PipelinePage {
         // Every move reloads the board (and its totals) from the server.
         let board = Resource::new(
             move || (query.with(|q| q.get("owner")), moves.version().get()),
-            |(owner, _)| get_pipeline(owner.and_then(|o| Uuid::parse_str(o.trim()).ok())),
+            |(owner, _)| async move {
+                let owner = owner.and_then(|o| Uuid::parse_str(o.trim()).ok());
+                or_from_copy!(get_pipeline(owner).await, pipeline(owner))
+            },
         );
-        PipelinePage { board, moves }
+        // A move kept on this device shows on the board (read from the copy) once it is kept.
+        let offline = OfflineSave::new(moves, move |m: MoveOpportunity| move_to_keep(&m.form, board));
+        Effect::new(move |_| {
+            if offline.is_kept() {
+                board.refetch();
+            }
+        });
+        PipelinePage { board, moves, offline }
     }
 
     fn view(this: Self) -> AnyView {
-        let (board, moves) = (this.board, this.moves);
+        let (board, moves, offline) = (this.board, this.moves, this.offline);
         view! {
             <Title text="Pipeline"/>
             <Transition fallback=|| view! { <p class="loading">"Loading the pipeline…"</p> }>
                 {move || Suspend::new(async move {
                     match board.await {
-                        Ok(pipeline) => view! { <Board pipeline moves/> }.into_any(),
+                        Ok(pipeline) => view! { <Board pipeline moves offline/> }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
@@ -62,7 +77,11 @@ struct Dragged {
 }
 
 #[component]
-fn Board(pipeline: Pipeline, moves: ServerAction<MoveOpportunity>) -> impl IntoView {
+fn Board(
+    pipeline: Pipeline,
+    moves: ServerAction<MoveOpportunity>,
+    offline: OfflineSave<MoveOpportunity>,
+) -> impl IntoView {
     let Pipeline { deals, totals, owner_id, owners, can_move, now } = pipeline;
     let open: Vec<&StageTotal> = totals.iter().filter(|t| !t.stage.is_closed()).collect();
     let open_value: i64 = open.iter().map(|t| t.value_cents).sum();
@@ -71,7 +90,7 @@ fn Board(pipeline: Pipeline, moves: ServerAction<MoveOpportunity>) -> impl IntoV
     let dragged = RwSignal::new(None::<Dragged>);
     let over = RwSignal::new(None::<Stage>);
     let closing = RwSignal::new(None::<(Dragged, Stage)>);
-    let error = move || moves.value().get().and_then(Result::err);
+    let error = offline.error();
     let send = move |d: &Dragged, stage: Stage, reason: Option<CloseReason>| {
         moves.dispatch(MoveOpportunity {
             form: StageMoveForm {
@@ -81,6 +100,7 @@ fn Board(pipeline: Pipeline, moves: ServerAction<MoveOpportunity>) -> impl IntoV
                 close_reason: reason.map(|r| r.code().to_owned()).unwrap_or_default(),
             },
         });
+        offline.remember();
     };
     let drop_on = move |stage: Stage| {
         over.set(None);
@@ -114,10 +134,11 @@ fn Board(pipeline: Pipeline, moves: ServerAction<MoveOpportunity>) -> impl IntoV
             </form>
         })}
         <PipelineChart totals=totals.clone()/>
-        {move || error().map(|e| view! { <div class="alert error" role="alert"><p>{e.to_string()}</p>
+        {move || offline.is_kept().then(|| view! { <KeptOffline what="move is"/> })}
+        {move || error.get().map(|e| view! { <div class="alert error" role="alert"><p>{e.to_string()}</p>
             {e.fields().into_values().map(|m| view! { <p>{m}</p> }).collect_view()}</div> })}
         {move || closing.get().map(|(d, stage)| view! { <CloseDialog deal=d stage closing send/> })}
-        <div class="board" role="list" aria-label="Stages">
+        <div class="board" role="list" aria-label="Stages" on:submit=move |_| offline.remember()>
             {totals.into_iter().map(|total| {
                 let stage = total.stage;
                 let column: Vec<OpportunityItem> = deals.iter().filter(|d| d.opportunity.stage == stage).cloned().collect();
@@ -270,6 +291,24 @@ fn DealCard(
             })}
         </li>
     }
+}
+
+/// A move the server could not take, as an op for the outbox: from where the board shows the
+/// deal to where it was asked to go (checked as the server would).
+fn move_to_keep(form: &StageMoveForm, board: BoardResource) -> Result<ToKeep, AppError> {
+    let (id, version, stage, close_reason) = form.parse().map_err(AppError::invalid)?;
+    let deal = board
+        .get_untracked()
+        .and_then(Result::ok)
+        .and_then(|pipeline| pipeline.deals.into_iter().find(|d| d.opportunity.id == id))
+        .ok_or_else(|| AppError::not_found("Opportunity"))?
+        .opportunity;
+    let from = StagePosition { stage: deal.stage, close_reason: deal.close_reason };
+    Ok(ToKeep {
+        op: move_op(id, version, from, StagePosition { stage, close_reason }, chrono::Utc::now()),
+        summary: format!("Deal moved to {} · {}", stage.label(), deal.name),
+        link: format!("/opportunities/{id}"),
+    })
 }
 
 /// Firefox starts a drag only when it carries data.

@@ -10,6 +10,7 @@ use crate::components::{History, PriorityBadge, loaded};
 use crate::error::AppError;
 use crate::model::validate::{format_money, format_phone};
 use crate::model::{Contact, Organization};
+use crate::offline::or_from_copy;
 use crate::pages::id_param;
 use crate::pages::interactions::InteractionEntry;
 use crate::pages::opportunities::DealEntry;
@@ -26,7 +27,7 @@ impl LazyRoute for OrganizationDetailPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_organization(id).await,
+                    Some(id) => or_from_copy!(get_organization(id).await, organization_detail(id)),
                     None => Err(AppError::not_found("Organization")),
                 }
             },

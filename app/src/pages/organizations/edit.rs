@@ -1,5 +1,6 @@
 //! `/organizations/new` and `/organizations/:id/edit`: the organization form. Lazy routes.
 
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -9,7 +10,10 @@ use crate::components::{
     ErrorSummary, FormState, SelectField, SubmitButton, TextAreaField, TextField, code_options, loaded,
 };
 use crate::error::AppError;
-use crate::model::{OrganizationForm, OrganizationKind, Priority, Segment};
+use crate::model::sync::SyncEntity;
+use crate::model::{Organization, OrganizationForm, OrganizationKind, Priority, Segment};
+use crate::offline::outbox::save_op;
+use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
 type EditResource = Resource<Result<OrganizationEdit, AppError>>;
@@ -21,7 +25,11 @@ pub struct NewOrganizationPage {
 #[lazy_route]
 impl LazyRoute for NewOrganizationPage {
     fn data() -> Self {
-        NewOrganizationPage { edit: Resource::new(|| (), |_| get_organization_form(None)) }
+        let edit = Resource::new(
+            || (),
+            |_| async move { or_from_copy!(get_organization_form(None).await, organization_form(None)) },
+        );
+        NewOrganizationPage { edit }
     }
 
     fn view(this: Self) -> AnyView {
@@ -41,7 +49,7 @@ impl LazyRoute for EditOrganizationPage {
             move || id.get(),
             |id| async move {
                 match id {
-                    Some(id) => get_organization_form(Some(id)).await,
+                    Some(id) => or_from_copy!(get_organization_form(Some(id)).await, organization_form(Some(id))),
                     None => Err(AppError::not_found("Organization")),
                 }
             },
@@ -61,7 +69,11 @@ fn form_page(edit: EditResource) -> AnyView {
 #[component]
 fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
     let save = ServerAction::<SaveOrganization>::new();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let offline = {
+        let record = edit.organization.clone();
+        OfflineSave::new(save, move |s: SaveOrganization| organization_to_keep(s.form, record.as_ref()))
+    };
+    let error = offline.error();
     let initial = match &edit.organization {
         Some(org) => OrganizationForm::from_record(org),
         None => OrganizationForm::blank(edit.new_id),
@@ -71,10 +83,16 @@ fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
         Some(org) => (format!("Edit {}", org.name), "Save changes", format!("/organizations/{}", org.id)),
         None => ("New organization".to_owned(), "Create organization", "/organizations".to_owned()),
     };
+    let editing = edit.organization.is_some();
+    let cancel_link = cancel.clone();
     let users: Vec<(String, String)> = edit.users.iter().map(|u| (u.id.to_string(), u.full_name.clone())).collect();
     view! {
         <Title text=title.clone()/>
         <div class="page-header"><h1>{title}</h1></div>
+        {move || offline.is_kept().then(|| view! {
+            <KeptOffline what=if editing { "changes are" } else { "organization is" } link=(cancel_link.clone(), "Back".into())/>
+        })}
+        <div on:submit=move |_| offline.remember()>
         <ActionForm action=save attr:class="record-form" attr:novalidate=true>
             <ErrorSummary/>
             <input type="hidden" name="form[id]" value=initial.id.clone()/>
@@ -127,5 +145,26 @@ fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
                 <a class="button" href=cancel>"Cancel"</a>
             </div>
         </ActionForm>
+        </div>
     }
+}
+
+/// An organization saved without the server, as an op for the outbox (checked as the server
+/// would).
+fn organization_to_keep(submitted: OrganizationForm, record: Option<&Organization>) -> Result<ToKeep, AppError> {
+    use crate::model::form::FormFields;
+    let echo = |fields| AppError::invalid(fields).with_values(&submitted);
+    let id = submitted.parsed_id().map_err(echo)?;
+    let draft = submitted.to_draft().map_err(echo)?;
+    let (op, summary) = match record {
+        None => (
+            save_op(SyncEntity::Organization, id, None, &draft, Utc::now()),
+            format!("Organization added · {}", draft.name),
+        ),
+        Some(was) => (
+            save_op(SyncEntity::Organization, id, Some((was.version, &was.to_draft())), &draft, Utc::now()),
+            format!("Organization edited · {}", draft.name),
+        ),
+    };
+    Ok(ToKeep { op, summary, link: format!("/organizations/{id}") })
 }

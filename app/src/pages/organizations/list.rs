@@ -31,7 +31,12 @@ pub fn OrganizationsPage() -> impl IntoView {
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         OrganizationQuery::from_pairs_lenient(&refs)
     });
-    let list = Resource::new(move || parsed.with(|(q, _)| q.to_query_string()), list_organizations);
+    let list = Resource::new(
+        move || parsed.with(|(q, _)| q.to_query_string()),
+        |query| async move {
+            crate::offline::or_from_copy!(list_organizations(query.clone()).await, organization_list(query))
+        },
+    );
 
     view! {
         <Title text="Organizations"/>
