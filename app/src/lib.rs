@@ -20,6 +20,7 @@ pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod vitals;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};

@@ -117,6 +117,10 @@ pub struct Config {
     #[arg(long, env = "RATE_LIMIT_SEARCHES", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_searches: u32,
 
+    /// Web vitals beacons allowed per user (or address) per minute.
+    #[arg(long, env = "RATE_LIMIT_BEACONS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_beacons: u32,
+
     /// A bearer token that opens `GET /metrics` to Prometheus from any address.
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
@@ -333,6 +337,7 @@ impl Config {
             sign_ins_per_10_minutes: self.rate_limit_sign_ins,
             writes_per_minute: self.rate_limit_writes,
             searches_per_minute: self.rate_limit_searches,
+            beacons_per_minute: self.rate_limit_beacons,
         }
     }
 
@@ -352,6 +357,7 @@ impl Config {
             rate_limit_sign_ins: 20,
             rate_limit_writes: 300,
             rate_limit_searches: 120,
+            rate_limit_beacons: 60,
             metrics_token: None,
             metrics_allow: vec![std::net::IpAddr::from([127, 0, 0, 1])],
             request_timeout_secs: 30,

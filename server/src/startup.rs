@@ -122,6 +122,9 @@ impl Application {
                 if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring, &instance).await {
                     tracing::warn!(%error, "could not save the minute statistics");
                 }
+                if let Err(error) = monitoring::vitals::prune(&store, chrono::Utc::now()).await {
+                    tracing::warn!(%error, "could not prune the web vitals samples");
+                }
             }
         });
         // The Prometheus recorder keeps every histogram sample until it is folded into the

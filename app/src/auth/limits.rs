@@ -18,6 +18,9 @@ pub enum Limit {
     WritesPerUser,
     /// Searches by one user or address.
     SearchesPerUser,
+    /// Web vitals beacons from one user or address (apart from writes, so measuring never
+    /// uses up a user's allowance for changes).
+    BeaconsPerUser,
 }
 
 /// How many of each are allowed: sign-ins per 10 minutes, writes and searches per minute.
@@ -26,11 +29,17 @@ pub struct LimitSettings {
     pub sign_ins_per_10_minutes: u32,
     pub writes_per_minute: u32,
     pub searches_per_minute: u32,
+    pub beacons_per_minute: u32,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        LimitSettings { sign_ins_per_10_minutes: 20, writes_per_minute: 300, searches_per_minute: 120 }
+        LimitSettings {
+            sign_ins_per_10_minutes: 20,
+            writes_per_minute: 300,
+            searches_per_minute: 120,
+            beacons_per_minute: 60,
+        }
     }
 }
 
@@ -40,6 +49,7 @@ pub struct RateLimits {
     sign_in: DefaultKeyedRateLimiter<String>,
     writes: DefaultKeyedRateLimiter<String>,
     searches: DefaultKeyedRateLimiter<String>,
+    beacons: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -48,6 +58,7 @@ impl RateLimits {
             sign_in: RateLimiter::keyed(quota(settings.sign_ins_per_10_minutes, Duration::from_secs(600))),
             writes: RateLimiter::keyed(quota(settings.writes_per_minute, Duration::from_secs(60))),
             searches: RateLimiter::keyed(quota(settings.searches_per_minute, Duration::from_secs(60))),
+            beacons: RateLimiter::keyed(quota(settings.beacons_per_minute, Duration::from_secs(60))),
         }
     }
 
@@ -57,6 +68,7 @@ impl RateLimits {
             Limit::SignInPerAddress => &self.sign_in,
             Limit::WritesPerUser => &self.writes,
             Limit::SearchesPerUser => &self.searches,
+            Limit::BeaconsPerUser => &self.beacons,
         };
         limiter.check_key(&key.to_owned()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -68,7 +80,7 @@ impl RateLimits {
 
     /// Forgets keys whose limits have fully refilled (called now and then, so the maps do not grow).
     pub fn forget_idle(&self) {
-        for limiter in [&self.sign_in, &self.writes, &self.searches] {
+        for limiter in [&self.sign_in, &self.writes, &self.searches, &self.beacons] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -81,6 +93,7 @@ impl Limit {
             Limit::SignInPerAddress => "sign_in",
             Limit::WritesPerUser => "writes",
             Limit::SearchesPerUser => "searches",
+            Limit::BeaconsPerUser => "beacons",
         }
     }
 
@@ -89,6 +102,7 @@ impl Limit {
             Limit::SignInPerAddress => "Too many sign-in attempts from this network.",
             Limit::WritesPerUser => "Too many changes in a short time.",
             Limit::SearchesPerUser => "Too many searches in a short time.",
+            Limit::BeaconsPerUser => "Too many performance reports in a short time.",
         };
         format!("{what} Please wait {seconds} seconds and try again.")
     }

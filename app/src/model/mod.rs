@@ -18,6 +18,7 @@ pub mod search;
 pub mod sync;
 pub mod user;
 pub mod validate;
+pub mod vitals;
 
 pub use audit::AuditEntry;
 pub use contact::{Contact, ContactDraft, ContactForm};

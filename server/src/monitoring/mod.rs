@@ -13,6 +13,7 @@ pub mod process;
 pub mod prometheus;
 pub mod requests;
 pub mod rollups;
+pub mod vitals;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;

@@ -17,7 +17,11 @@ pub const UPLOAD_BODY_LIMIT: usize = 3 * IMPORT_MAX_BYTES;
 
 /// The limit for a request.
 pub fn body_limit(method: &Method, path: &str) -> usize {
-    if method == Method::POST && path == "/api/v1/imports" { UPLOAD_BODY_LIMIT } else { BODY_LIMIT }
+    match (method == Method::POST, path) {
+        (true, "/api/v1/imports") => UPLOAD_BODY_LIMIT,
+        (true, "/api/v1/vitals") => app::model::vitals::MAX_BEACON_BYTES,
+        _ => BODY_LIMIT,
+    }
 }
 
 pub async fn limit_body(request: Request, next: Next) -> Response {
@@ -28,8 +32,11 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, format!("The request is larger than {} MB.", limit / (1024 * 1024)))
-            .into_response();
+        let most = match limit {
+            l if l >= 1024 * 1024 => format!("{} MB", l / (1024 * 1024)),
+            l => format!("{} KB", l / 1024),
+        };
+        return (StatusCode::PAYLOAD_TOO_LARGE, format!("The request is larger than {most}.")).into_response();
     }
     next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
 }

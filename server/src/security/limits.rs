@@ -17,7 +17,9 @@ use crate::routes::api::ApiError;
 use crate::state::AppState;
 
 pub async fn limit_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    let limit = if request.uri().path() == "/api/v1/vitals" {
+        Some(Limit::BeaconsPerUser)
+    } else if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         (!super::session::is_sign_in(request.uri().path())).then_some(Limit::WritesPerUser)
     } else {
         is_search(request.uri().query()).then_some(Limit::SearchesPerUser)

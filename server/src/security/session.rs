@@ -44,6 +44,8 @@ fn is_public(method: &Method, path: &str) -> bool {
     let page = matches!(*method, Method::GET | Method::HEAD);
     (page && matches!(path, "/login" | "/health" | "/metrics" | "/offline-shell"))
         || is_sign_in(path)
+        // Vitals beacons come from the sign-in page too (same-origin only, rate-limited).
+        || (*method == Method::POST && path == "/api/v1/vitals")
         || (page && path.starts_with("/pkg/"))
         // Static files from `public/` (favicon, manifest, icons): a name with an extension.
         || (page && !path.starts_with("/api/") && path.rsplit('/').next().is_some_and(|name| name.contains('.')))
@@ -79,6 +81,7 @@ mod tests {
         assert!(is_public(&get, "/health") && is_public(&get, "/metrics"), "they have their own protection");
         assert!(is_public(&Method::POST, "/api/session/sign-in"));
         assert!(is_public(&Method::POST, "/api/v1/session"));
+        assert!(is_public(&Method::POST, "/api/v1/vitals") && !is_public(&get, "/api/v1/vitals/summary"));
         for path in ["/", "/organizations", "/organizations/0199", "/api/organizations/list", "/api/v1/organizations"] {
             assert!(!is_public(&get, path), "{path}");
         }

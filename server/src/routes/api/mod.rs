@@ -13,6 +13,7 @@ mod performance;
 mod session;
 mod sync;
 mod users;
+mod vitals;
 
 use axum::Router;
 
@@ -30,5 +31,6 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(sync::router())
         .merge(performance::router())
+        .merge(vitals::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

@@ -1,0 +1,5 @@
+//! Real-user monitoring in the browser: the Core Web Vitals computed from the performance
+//! entries (`compute`, pure) the way Google's `web-vitals` library defines them. What the
+//! browser sends and how the server checks it is in `model::vitals`.
+
+pub mod compute;

@@ -1,0 +1,92 @@
+//! `/api/v1/vitals`: the Core Web Vitals beacons of real users' browsers (`POST`, from this
+//! site's own pages, signed in or not) and their summary at p75 per route and device class
+//! (`GET /vitals/summary?window=1h|24h|7d`, managers and administrators). Documented in
+//! docs/api.md.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use app::error::AppError;
+use app::model::FieldErrors;
+use app::model::patch;
+use app::model::vitals::{VitalsBeacon, summarize};
+
+use super::{ApiError, access::Monitor};
+use crate::monitoring::vitals;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/vitals", post(receive)).route("/vitals/summary", get(summary))
+}
+
+/// Stores a beacon's samples (204), or says what is wrong with it (400, counted by reason).
+async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let beacon = parse(&headers, &body).inspect_err(|_| {
+        metrics::counter!("web_vitals_beacons_rejected_total").increment(1);
+    })?;
+    vitals::save(&state.store, &beacon, Utc::now()).await?;
+    for sample in &beacon.samples {
+        metrics::counter!("web_vitals_samples_total", "metric" => sample.metric.code(), "device" => sample.device.code())
+            .increment(1);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `sendBeacon` sends a JSON `Blob` (`application/json`) or a string (`text/plain`).
+fn parse(headers: &HeaderMap, body: &Bytes) -> Result<VitalsBeacon, AppError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !(content_type.starts_with("application/json") || content_type.starts_with("text/plain")) {
+        return Err(AppError::bad_request("Send the beacon as JSON (application/json or text/plain)."));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::bad_request(format!("The beacon is not valid JSON: {e}.")))?;
+    let beacon: VitalsBeacon = patch::typed(value).map_err(refused)?;
+    beacon.check().map_err(refused)?;
+    Ok(beacon)
+}
+
+/// A beacon no honest collector sends is a bad request (400), each field's problem named.
+fn refused(fields: FieldErrors) -> AppError {
+    let problems: Vec<String> = fields.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+    AppError::bad_request(format!("The beacon was refused. {}", problems.join(" ")))
+}
+
+#[derive(Deserialize)]
+struct WindowQuery {
+    window: Option<String>,
+}
+
+/// p50, p75 and p95 with the good / needs-improvement / poor shares, per metric, route and
+/// device class, over the last hour, day or week.
+async fn summary(
+    _: Monitor,
+    State(state): State<AppState>,
+    Query(query): Query<WindowQuery>,
+) -> Result<Response, ApiError> {
+    let (label, hours) = match query.window.as_deref().map(str::trim) {
+        None | Some("") | Some("24h") => ("24h", 24),
+        Some("1h") => ("1h", 1),
+        Some("7d") => ("7d", 24 * 7),
+        Some(other) => {
+            return Err(AppError::bad_request(format!("window must be 1h, 24h or 7d (got “{other}”)")).into());
+        }
+    };
+    let since = Utc::now() - Duration::hours(hours);
+    let values = vitals::since(&state.store, since).await?;
+    Ok(Json(json!({
+        "generated_at": Utc::now(),
+        "window": label,
+        "since": since,
+        "samples": values.len(),
+        "summaries": summarize(&values),
+    }))
+    .into_response())
+}
