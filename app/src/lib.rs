@@ -4,12 +4,15 @@
 //! - [`model`]: the CRM's types and validation (everywhere);
 //! - [`api`]: server functions by resource;
 //! - [`offline`]: the copy on the device, the outbox and the sync loop (browser);
+//! - [`vitals`]: the Core Web Vitals of real users, measured in the browser;
 //! - [`pages`], [`components`]: what people see;
 //! - [`store`]: the database layer (server only).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "hydrate")]
+pub(crate) mod browser;
 pub mod components;
 pub mod error;
 #[cfg(feature = "ssr")]

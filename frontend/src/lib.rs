@@ -13,6 +13,8 @@ pub fn hydrate() {
     use leptos::prelude::document;
 
     console_error_panic_hook::set_once();
+    // First, so the page's own load is measured (entries are buffered anyway).
+    app::vitals::start();
     pwa::start();
     if document().get_element_by_id(app::pages::offline_shell::SHELL_MARKER).is_some() {
         mount_offline();

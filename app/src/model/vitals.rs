@@ -219,6 +219,17 @@ pub fn is_route_template(route: &str) -> bool {
         })
 }
 
+/// The route template of an address: ids (UUIDs, numbers) become `:id`, the query and
+/// fragment are dropped (`/organizations/0192…?tab=x` → `/organizations/:id`).
+pub fn route_template(address: &str) -> String {
+    let path = address.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> =
+        path.split('/').filter(|s| !s.is_empty()).map(|s| if looks_like_an_id(s) { ":id" } else { s }).collect();
+    let template = format!("/{}", segments.join("/"));
+    // An address no route of ours has (odd characters, very long) counts as one series.
+    if is_route_template(&template) { template } else { "/unknown".to_owned() }
+}
+
 fn looks_like_an_id(segment: &str) -> bool {
     segment.len() >= 8 && segment.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
         || (!segment.is_empty() && segment.chars().all(|c| c.is_ascii_digit()))
@@ -369,6 +380,16 @@ mod tests {
         ] {
             assert!(!is_route_template(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_address_becomes_its_route_template() {
+        assert_eq!(route_template("/organizations/0192f3c4-7b1a-7c3e-8f00-0123456789ab"), "/organizations/:id");
+        assert_eq!(route_template("/contacts/0192f3c4-7b1a-7c3e-8f00-0123456789ab/edit?x=1"), "/contacts/:id/edit");
+        assert_eq!(route_template("/log?organization=0192f3c4"), "/log");
+        assert_eq!(route_template("/"), "/");
+        assert_eq!(route_template("/users/42#top"), "/users/:id");
+        assert_eq!(route_template("/na%C3%AFve"), "/unknown");
     }
 
     #[test]

@@ -10,12 +10,12 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::browser::{call_method, navigator_member};
 use super::database;
 use super::outbox::{OpState, QueuedOp, retry_delay_ms};
 use super::preview::{Author, preview};
 use super::replay::{pull_changes, send_outbox, with_outbox_lock};
 use super::{OfflineError, SendError, SyncStatus};
+use crate::browser::{call_method, navigator_member};
 use crate::model::sync::{SyncAction, SyncEntity, SyncOp};
 
 /// How often a page with pending ops tries to send them.

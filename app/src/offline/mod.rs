@@ -17,8 +17,6 @@ pub mod preview;
 pub mod status;
 
 #[cfg(feature = "hydrate")]
-mod browser;
-#[cfg(feature = "hydrate")]
 mod database;
 #[cfg(feature = "hydrate")]
 mod driver;

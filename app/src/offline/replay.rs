@@ -11,10 +11,10 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::browser::{call_method, navigator_member};
 use super::database::{self, write_rows};
 use super::outbox::{QueuedOp, Settled, next_batch, settle};
 use super::{OfflineError, SendError};
+use crate::browser::{call_method, navigator_member};
 use crate::model::sync::{ChangeSet, SyncBatch, SyncEntity, SyncReply};
 
 /// The lock's name, shared with `public/sw.js`.

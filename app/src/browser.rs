@@ -1,5 +1,5 @@
 //! Browser interfaces `web-sys` has no stable binding for (Web Locks, Background Sync,
-//! `navigator.storage.persist()`), reached by name.
+//! `navigator.storage.persist()`, `navigator.connection`), reached by name.
 
 use leptos::prelude::window;
 use wasm_bindgen::JsCast;
