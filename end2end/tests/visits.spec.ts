@@ -148,9 +148,9 @@ test('a manager sees the team in the interactions list and the history of an acc
   await page.getByLabel('Kind').selectOption('tasting');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/kind=tasting/);
-  const kinds = await page.locator('.interaction .kind').allTextContents();
-  expect(kinds.length).toBeGreaterThan(0);
-  expect(new Set(kinds)).toEqual(new Set(['Tasting']));
+  // The address changes before the filtered list replaces the old one: wait for the list.
+  const kinds = async () => [...new Set(await page.locator('.interaction .kind').allTextContents())];
+  await expect.poll(kinds).toEqual(['Tasting']);
   await page.locator('.interaction a[href^="/organizations/"]').first().click();
   await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
 });
