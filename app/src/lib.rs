@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = sync;
+    let (is_routing, set_is_routing) = signal(false);
+    vitals::measure_route_changes(is_routing);
     view! {
         <Title formatter=page_title/>
         <Meta name="description" content="Kitchen Pantry CRM: accounts, contacts and visits for food-service sales reps."/>
@@ -109,7 +111,7 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Link rel="manifest" href="/manifest.webmanifest"/>
         <Link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
-        <Router>
+        <Router set_is_routing>
             <AppHeader/>
             <main id="main" class="container">
                 <Routes fallback=NotFound>

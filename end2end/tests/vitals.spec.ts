@@ -103,3 +103,51 @@ test('vitals measured offline wait on the device and go when the network is back
   expect(sent.samples.map((s) => s.metric)).toEqual(expect.arrayContaining(['TTFB', 'FCP', 'CLS']));
   await expect.poll(waiting).toBe(0);
 });
+
+test('a route change inside the app is measured, and errors the page meets are reported', async ({ page, baseURL }) => {
+  await page.goto('/today');
+  await hydrated(page);
+  // A soft navigation: the organizations list, its code and data loaded by the router.
+  // (Clicked from script: on a phone the main menu may be folded away.)
+  await page.evaluate(() => document.querySelector<HTMLElement>('nav[aria-label="Main"] a[href="/organizations"]')?.click());
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Organizations');
+  await page.waitForTimeout(200);
+
+  // An uncaught exception and an unhandled rejection, each sent at once.
+  const errors: { kind: string; message: string; route: string }[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/v1/vitals')) errors.push(...(JSON.parse(r.postData() ?? '{}').errors ?? []));
+  });
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('vitals e2e: a handler failed');
+    });
+    void Promise.reject(new Error('vitals e2e: nobody caught this'));
+  });
+  await expect.poll(() => errors.map((e) => e.kind).sort()).toEqual(['error', 'rejection']);
+  expect(errors.every((e) => e.route === '/organizations')).toBe(true);
+
+  const beacon = page.waitForRequest((r) => r.url().endsWith('/api/v1/vitals') && r.method() === 'POST');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const sent = JSON.parse((await beacon).postData() ?? '{}') as { samples: Sample[] };
+  const navigation = sent.samples.find((s) => s.metric === 'NAV');
+  expect(navigation, 'the route change is reported').toBeDefined();
+  expect(navigation?.route).toBe('/organizations');
+  expect(navigation?.navigation).toBe('soft');
+  expect(navigation?.value).toBeGreaterThan(0);
+  expect(navigation?.value).toBeLessThan(10_000);
+  console.log(`[${test.info().project.name}] soft navigation /today → /organizations: ${navigation?.value} ms`);
+  // The page's own vitals belong to where it was loaded.
+  expect(sent.samples.find((s) => s.metric === 'TTFB')?.route).toBe('/today');
+
+  // The server files the browser's errors beside its own.
+  const manager = await playwrightRequest.newContext({ baseURL, storageState: stateFile('manager') });
+  const filed = await (await manager.get('/api/v1/errors')).json();
+  const kinds = filed.groups.map((g: { kind: string }) => g.kind);
+  expect(kinds).toContain('browser error: Uncaught Error: vitals e2e: a handler failed');
+  expect(kinds).toContain('browser rejection: vitals e2e: nobody caught this');
+  await manager.dispose();
+});

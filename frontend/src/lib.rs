@@ -12,7 +12,11 @@ mod pwa;
 pub fn hydrate() {
     use leptos::prelude::document;
 
-    console_error_panic_hook::set_once();
+    // A panic is shown in the console and reported (the page may not live to send it later).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::vitals::record_error(app::model::vitals::ClientErrorKind::Panic, &info.to_string());
+    }));
     // First, so the page's own load is measured (entries are buffered anyway).
     app::vitals::start();
     pwa::start();

@@ -111,6 +111,26 @@ async fn bad_beacons_get_400_are_counted_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn browser_errors_are_filed_with_the_servers_and_counted() {
+    let app = TestApp::spawn().await;
+    let body = json!({"app_version": "0.1.0", "errors": [
+        {"kind": "panic", "message": "index out of bounds: the len is 3 but the index is 7\nat app::pages", "route": "/log"},
+        {"kind": "rejection", "message": "NetworkError when attempting to fetch resource.", "route": "/organizations/:id"},
+    ]});
+    assert_eq!(send(&app, &body).await, StatusCode::NO_CONTENT);
+    let (status, errors) = app.get("/api/v1/errors").await;
+    assert_eq!(status, StatusCode::OK);
+    let groups = errors["groups"].as_array().expect("groups");
+    let panic = groups.iter().find(|g| g["route"] == "/log").expect("the panic is filed under its route");
+    assert_eq!(panic["kind"], "browser panic: index out of bounds: the len is 3 but the index is 7");
+    assert_eq!(panic["last"]["method"], "BROWSER");
+    assert!(panic["last"]["causes"][0].as_str().unwrap().contains("at app::pages"), "the whole message is kept");
+    assert!(groups.iter().any(|g| g["kind"].as_str().unwrap().starts_with("browser rejection:")));
+    let metrics = anonymous().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l.starts_with("client_errors_total{kind=\"panic\"} 1")), "{metrics}");
+}
+
+#[tokio::test]
 async fn beacons_from_another_site_are_refused() {
     let app = TestApp::spawn().await;
     let body = beacon(json!([{"metric": "FCP", "value": 800, "route": "/", "device": "desktop"}]));
@@ -156,7 +176,7 @@ async fn retention(app: &TestApp) {
         connection: None,
         navigation: None,
     };
-    let beacon = VitalsBeacon { app_version: "0.1.0".into(), samples: vec![sample] };
+    let beacon = VitalsBeacon { app_version: "0.1.0".into(), samples: vec![sample], errors: vec![] };
     let now = Utc::now();
     vitals::save(&app.store, &beacon, now - Duration::days(8)).await.unwrap();
     vitals::save(&app.store, &beacon, now).await.unwrap();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::validate::FieldErrors;
 
 /// The most samples one beacon may carry (a page's vitals plus a long session's soft
-/// navigations); keeps a beacon far below `sendBeacon`'s 64 KiB.
+/// navigations); with the errors, keeps a beacon far below `sendBeacon`'s 64 KiB.
 pub const MAX_SAMPLES: usize = 60;
 /// The most bytes of a beacon's body the server reads.
 pub const MAX_BEACON_BYTES: usize = 32 * 1024;
@@ -15,7 +15,8 @@ const MAX_ROUTE_CHARS: usize = 120;
 const MAX_LABEL_CHARS: usize = 40;
 
 /// What is measured. LCP, INP and CLS are the Core Web Vitals; FCP and TTFB diagnose them;
-/// FID (replaced by INP in 2024) is kept as an extra for continuity.
+/// FID (replaced by INP in 2024) is kept as an extra for continuity; NAV is a route change
+/// inside the app (a soft navigation): from its start until the new route is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Metric {
     #[serde(rename = "LCP")]
@@ -30,10 +31,13 @@ pub enum Metric {
     Ttfb,
     #[serde(rename = "FID")]
     Fid,
+    #[serde(rename = "NAV")]
+    Nav,
 }
 
 impl Metric {
-    pub const ALL: &'static [Metric] = &[Metric::Lcp, Metric::Cls, Metric::Inp, Metric::Fcp, Metric::Ttfb, Metric::Fid];
+    pub const ALL: &'static [Metric] =
+        &[Metric::Lcp, Metric::Cls, Metric::Inp, Metric::Fcp, Metric::Ttfb, Metric::Fid, Metric::Nav];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -43,6 +47,7 @@ impl Metric {
             Metric::Fcp => "FCP",
             Metric::Ttfb => "TTFB",
             Metric::Fid => "FID",
+            Metric::Nav => "NAV",
         }
     }
 
@@ -59,10 +64,12 @@ impl Metric {
         }
     }
 
-    /// Good up to the first value, poor above the second (web.dev's thresholds).
+    /// Good up to the first value, poor above the second (web.dev's thresholds). A soft
+    /// navigation is judged as LCP is, as Chrome's soft navigation reports judge the LCP
+    /// after one.
     pub fn thresholds(self) -> (f64, f64) {
         match self {
-            Metric::Lcp => (2_500.0, 4_000.0),
+            Metric::Lcp | Metric::Nav => (2_500.0, 4_000.0),
             Metric::Cls => (0.1, 0.25),
             Metric::Inp => (200.0, 500.0),
             Metric::Fcp => (1_800.0, 3_000.0),
@@ -154,13 +161,51 @@ pub struct VitalSample {
     pub navigation: Option<String>,
 }
 
-/// A page's batch of samples, sent with `navigator.sendBeacon`.
+/// What failed in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientErrorKind {
+    /// The app's Rust code panicked.
+    Panic,
+    /// An uncaught JavaScript exception (`error` event).
+    Error,
+    /// A promise rejected with nobody to handle it.
+    Rejection,
+}
+
+impl ClientErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ClientErrorKind::Panic => "panic",
+            ClientErrorKind::Error => "error",
+            ClientErrorKind::Rejection => "rejection",
+        }
+    }
+}
+
+/// An error a page met, reported with its route template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientError {
+    pub kind: ClientErrorKind,
+    pub message: String,
+    pub route: String,
+}
+
+/// The most errors one beacon may carry, and of one message's characters.
+pub const MAX_ERRORS: usize = 10;
+pub const MAX_ERROR_CHARS: usize = 500;
+
+/// A page's batch of samples and errors, sent with `navigator.sendBeacon`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VitalsBeacon {
     /// The build that measured them, so a regression can be tied to a release.
     pub app_version: String,
+    #[serde(default)]
     pub samples: Vec<VitalSample>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ClientError>,
 }
 
 impl VitalsBeacon {
@@ -172,8 +217,20 @@ impl VitalsBeacon {
         let mut fail = |field: String, message: String| {
             errors.entry(field).or_insert(message);
         };
-        if self.samples.is_empty() {
-            fail("samples".into(), "The beacon has no samples.".into());
+        if self.samples.is_empty() && self.errors.is_empty() {
+            fail("samples".into(), "The beacon has no samples and no errors.".into());
+        }
+        if self.errors.len() > MAX_ERRORS {
+            fail("errors".into(), format!("The beacon has {} errors; send at most {MAX_ERRORS}.", self.errors.len()));
+        }
+        for (i, error) in self.errors.iter().enumerate() {
+            let chars = error.message.trim().chars().count();
+            if chars == 0 || chars > MAX_ERROR_CHARS {
+                fail(format!("errors[{i}].message"), format!("Say what failed in 1 to {MAX_ERROR_CHARS} characters."));
+            }
+            if !is_route_template(&error.route) {
+                fail(format!("errors[{i}].route"), "Send the route template, not an address.".into());
+            }
         }
         if self.samples.len() > MAX_SAMPLES {
             fail(
@@ -397,6 +454,7 @@ mod tests {
         let good = VitalsBeacon {
             app_version: "0.1.0+abc123".into(),
             samples: vec![sample(Metric::Lcp, 1_234.5, "/today"), sample(Metric::Cls, 0.02, "/today")],
+            errors: vec![],
         };
         assert_eq!(good.check(), Ok(()));
         let bad = VitalsBeacon {
@@ -407,14 +465,18 @@ mod tests {
                 sample(Metric::Inp, 80.0, "/organizations/0192f3c4-7b1a-7c3e-8f00-0123456789ab"),
                 VitalSample { connection: Some("<script>".into()), ..sample(Metric::Fcp, 900.0, "/") },
             ],
+            errors: vec![],
         };
         let errors = bad.check().unwrap_err();
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
         assert_eq!(fields, ["samples[0].value", "samples[1].value", "samples[2].route", "samples[3].connection"]);
-        let empty = VitalsBeacon { app_version: "x".into(), samples: vec![] };
+        let empty = VitalsBeacon { app_version: "x".into(), samples: vec![], errors: vec![] };
         assert!(empty.check().unwrap_err().contains_key("samples"));
-        let flood =
-            VitalsBeacon { app_version: "x".into(), samples: vec![sample(Metric::Fid, 1.0, "/"); MAX_SAMPLES + 1] };
+        let flood = VitalsBeacon {
+            app_version: "x".into(),
+            samples: vec![sample(Metric::Fid, 1.0, "/"); MAX_SAMPLES + 1],
+            errors: vec![],
+        };
         assert!(flood.check().unwrap_err()["samples"].contains("at most"));
     }
 
@@ -444,6 +506,32 @@ mod tests {
         assert_eq!(find(Metric::Cls, None, None).rating, Rating::Poor);
         assert_eq!(summaries.first().map(|s| s.metric), Some(Metric::Lcp), "metrics in their order");
         assert!(summarize(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_beacon_may_carry_errors_alone_and_each_bad_one_is_named() {
+        let error =
+            |kind, message: &str, route: &str| ClientError { kind, message: message.into(), route: route.into() };
+        let only_errors = VitalsBeacon {
+            app_version: "0.1.0".into(),
+            samples: vec![],
+            errors: vec![error(ClientErrorKind::Panic, "index out of bounds", "/log")],
+        };
+        assert_eq!(only_errors.check(), Ok(()));
+        let json = serde_json::to_value(&only_errors).unwrap();
+        assert_eq!(json["errors"][0]["kind"], "panic");
+        let bad = VitalsBeacon {
+            errors: vec![
+                error(ClientErrorKind::Error, " ", "/log"),
+                error(ClientErrorKind::Rejection, "x", "/log?id=1"),
+            ],
+            ..only_errors.clone()
+        };
+        let fields: Vec<String> = bad.check().unwrap_err().into_keys().collect();
+        assert_eq!(fields, ["errors[0].message", "errors[1].route"]);
+        let flood = VitalsBeacon { errors: vec![only_errors.errors[0].clone(); MAX_ERRORS + 1], ..only_errors };
+        assert!(flood.check().unwrap_err().contains_key("errors"));
+        assert_eq!(Metric::Nav.rate(900.0), Rating::Good, "a soft navigation is judged as LCP");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The collector in the browser: `PerformanceObserver`s feed this page view's entries to the
 //! computations of `compute`, and when the page is hidden its vitals go to the server in one
-//! `navigator.sendBeacon`. Beacons made offline wait in `localStorage` for the network; they
+//! `navigator.sendBeacon`, with the route changes inside the app measured since (also sent
+//! every minute in long sessions). Errors the page meets (panics, uncaught exceptions,
+//! unhandled rejections) are sent at once. Beacons made offline wait in `localStorage` for the network; they
 //! never touch the outbox, so measuring never delays a rep's changes.
 
 use std::cell::RefCell;
@@ -15,7 +17,10 @@ use super::compute::{
     time_to_first_byte,
 };
 use crate::browser::navigator_member;
-use crate::model::vitals::{DeviceClass, MAX_SAMPLES, Metric, VitalSample, VitalsBeacon, route_template};
+use crate::model::vitals::{
+    ClientError, ClientErrorKind, DeviceClass, MAX_ERROR_CHARS, MAX_SAMPLES, Metric, VitalSample, VitalsBeacon,
+    route_template,
+};
 
 const ENDPOINT: &str = "/api/v1/vitals";
 /// Beacons that could not be sent yet (offline), oldest first.
@@ -39,15 +44,28 @@ struct PageView {
     fid: Option<f64>,
     /// Sent at the first hiding: a page view counts once.
     reported: bool,
+    /// When the route change under way started.
+    routing_since: Option<f64>,
+    /// Route changes measured and not sent yet.
+    soft_navigations: Vec<VitalSample>,
+    errors_sent: usize,
+    /// After a panic, the `error` event of its trap is the same failure.
+    panicked: bool,
 }
 
 thread_local! {
     static VIEW: RefCell<Option<PageView>> = const { RefCell::new(None) };
 }
 
+/// `None` before `start`, or when called from inside another use (a panic hook can be).
 fn with_view<T>(f: impl FnOnce(&mut PageView) -> T) -> Option<T> {
-    VIEW.with(|view| view.borrow_mut().as_mut().map(f))
+    VIEW.with(|view| view.try_borrow_mut().ok()?.as_mut().map(f))
 }
+
+/// The errors one page view reports at most (a loop of failures is one story).
+const MOST_ERRORS: usize = 10;
+/// How often a long session's route changes are sent without waiting for the page to hide.
+const FLUSH_EVERY_MS: i32 = 60_000;
 
 /// Starts measuring this page view (once per document).
 pub fn start() {
@@ -112,33 +130,107 @@ pub fn start() {
     });
     listen(&window(), "pagehide", |_| page_hidden());
     listen(&window(), "online", |_| send_waiting());
+    // Uncaught exceptions; resource load failures reach here too, without a message.
+    listen(&window(), "error", |event| {
+        if let Some(message) = text(&event, "message").filter(|m| !m.is_empty()) {
+            record_error(ClientErrorKind::Error, &message);
+        }
+    });
+    listen(&window(), "unhandledrejection", |event| {
+        let reason = js_sys::Reflect::get(&event, &"reason".into()).unwrap_or(JsValue::UNDEFINED);
+        let message = text(&reason, "message").or_else(|| reason.as_string());
+        record_error(ClientErrorKind::Rejection, message.as_deref().unwrap_or("A promise was rejected."));
+    });
+    let flush = Closure::<dyn FnMut()>::new(send_soft_navigations);
+    let _ =
+        window().set_interval_with_callback_and_timeout_and_arguments_0(flush.as_ref().unchecked_ref(), FLUSH_EVERY_MS);
+    flush.forget();
     send_waiting();
 }
 
-/// The page is hidden (switched away, locked, closed): this view's vitals are final.
-fn page_hidden() {
-    let now = window().performance().map(|p| p.now()).unwrap_or(0.0);
-    drain_pending();
-    let samples = with_view(|v| {
-        v.first_hidden.get_or_insert(now);
-        v.lcp.settle();
-        if v.reported {
-            return Vec::new();
+/// A route change inside the app started (`true`), or its new route is ready (`false`):
+/// measured until the frame that shows it.
+pub fn routing(started: bool) {
+    let at = now();
+    if started {
+        with_view(|v| v.routing_since = Some(at));
+        return;
+    }
+    let Some(since) = with_view(|v| v.routing_since.take()).flatten() else { return };
+    let shown = Closure::once_into_js(move || {
+        let route = route_template(&window().location().pathname().unwrap_or_default());
+        let sample = sample(Metric::Nav, now() - since, route, Some("soft".to_owned()));
+        with_view(|v| {
+            if v.soft_navigations.len() < MAX_SAMPLES - Metric::ALL.len() {
+                v.soft_navigations.push(sample);
+            }
+        });
+    });
+    let _ = window().request_animation_frame(shown.unchecked_ref());
+}
+
+/// Reports an error the page met at once (the page may not live to be hidden after a panic).
+pub fn record_error(kind: ClientErrorKind, message: &str) {
+    let allowed = with_view(|v| {
+        if kind == ClientErrorKind::Panic {
+            v.panicked = true;
+        } else if v.panicked {
+            return false;
         }
-        v.reported = true;
-        samples_of(v)
-    })
-    .unwrap_or_default();
-    if !samples.is_empty() {
-        send(VitalsBeacon { app_version: env!("CARGO_PKG_VERSION").to_owned(), samples });
+        v.errors_sent += 1;
+        v.errors_sent <= MOST_ERRORS
+    });
+    if allowed == Some(true) {
+        let error = ClientError {
+            kind,
+            message: message.trim().chars().take(MAX_ERROR_CHARS).collect(),
+            route: route_template(&window().location().pathname().unwrap_or_default()),
+        };
+        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples: Vec::new(), errors: vec![error] });
     }
 }
 
-fn samples_of(view: &PageView) -> Vec<VitalSample> {
-    let device = device_class();
+fn send_soft_navigations() {
+    let samples = with_view(|v| std::mem::take(&mut v.soft_navigations)).unwrap_or_default();
+    if !samples.is_empty() {
+        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples, errors: Vec::new() });
+    }
+}
+
+/// The page is hidden (switched away, locked, closed): this view's vitals are final, and
+/// the route changes measured so far go with them.
+fn page_hidden() {
+    let at = now();
+    drain_pending();
+    let samples = with_view(|v| {
+        v.first_hidden.get_or_insert(at);
+        v.lcp.settle();
+        let mut samples = if v.reported { Vec::new() } else { samples_of(v) };
+        v.reported = true;
+        samples.append(&mut v.soft_navigations);
+        samples
+    })
+    .unwrap_or_default();
+    if !samples.is_empty() {
+        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples, errors: Vec::new() });
+    }
+}
+
+const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn now() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// A sample of this device, as it connects now.
+fn sample(metric: Metric, value: f64, route: String, navigation: Option<String>) -> VitalSample {
     let connection = navigator_member("connection")
         .and_then(|c| js_sys::Reflect::get(&c, &"effectiveType".into()).ok())
         .and_then(|t| t.as_string());
+    VitalSample { metric, value: round(value, metric), route, device: device_class(), connection, navigation }
+}
+
+fn samples_of(view: &PageView) -> Vec<VitalSample> {
     let inp = view.inp.value(interaction_count());
     [
         (Metric::Lcp, view.lcp.value()),
@@ -149,17 +241,7 @@ fn samples_of(view: &PageView) -> Vec<VitalSample> {
         (Metric::Fid, view.fid),
     ]
     .into_iter()
-    .filter_map(|(metric, value)| {
-        value.map(|value| VitalSample {
-            metric,
-            value: round(value, metric),
-            route: view.route.clone(),
-            device,
-            connection: connection.clone(),
-            navigation: view.navigation.clone(),
-        })
-    })
-    .take(MAX_SAMPLES)
+    .filter_map(|(metric, value)| value.map(|value| sample(metric, value, view.route.clone(), view.navigation.clone())))
     .collect()
 }
 
@@ -289,4 +371,8 @@ fn listen(target: &web_sys::EventTarget, kind: &str, handler: impl FnMut(web_sys
 
 fn number(target: &JsValue, name: &str) -> Option<f64> {
     js_sys::Reflect::get(target, &name.into()).ok().and_then(|v| v.as_f64())
+}
+
+fn text(target: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(target, &name.into()).ok().and_then(|v| v.as_string())
 }

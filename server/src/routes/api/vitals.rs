@@ -1,12 +1,12 @@
-//! `/api/v1/vitals`: the Core Web Vitals beacons of real users' browsers (`POST`, from this
-//! site's own pages, signed in or not) and their summary at p75 per route and device class
+//! `/api/v1/vitals`: the Core Web Vitals beacons of real users' browsers, with the errors
+//! their pages met (`POST`, from this site's own pages, signed in or not) and their summary at p75 per route and device class
 //! (`GET /vitals/summary?window=1h|24h|7d`, managers and administrators). Documented in
 //! docs/api.md.
 
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,11 +15,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use app::error::AppError;
+use app::model::CurrentUser;
 use app::model::FieldErrors;
 use app::model::patch;
-use app::model::vitals::{VitalsBeacon, summarize};
+use app::model::vitals::{ClientError, VitalsBeacon, summarize};
 
 use super::{ApiError, access::Monitor};
+use crate::monitoring::errors::ErrorOccurrence;
 use crate::monitoring::vitals;
 use crate::state::AppState;
 
@@ -27,8 +29,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/vitals", post(receive)).route("/vitals/summary", get(summary))
 }
 
-/// Stores a beacon's samples (204), or says what is wrong with it (400, counted by reason).
-async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+/// Stores a beacon's samples and files its errors with the server's (204), or says what is
+/// wrong with it (400, counted).
+async fn receive(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let beacon = parse(&headers, &body).inspect_err(|_| {
         metrics::counter!("web_vitals_beacons_rejected_total").increment(1);
     })?;
@@ -36,6 +44,10 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     for sample in &beacon.samples {
         metrics::counter!("web_vitals_samples_total", "metric" => sample.metric.code(), "device" => sample.device.code())
             .increment(1);
+    }
+    for error in &beacon.errors {
+        metrics::counter!("client_errors_total", "kind" => error.kind.code()).increment(1);
+        state.monitoring.record_error(client_error(error, user.as_ref().map(|Extension(u)| u.email.clone())));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -57,6 +69,23 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<VitalsBeacon, AppError> {
 fn refused(fields: FieldErrors) -> AppError {
     let problems: Vec<String> = fields.iter().map(|(field, message)| format!("{field}: {message}")).collect();
     AppError::bad_request(format!("The beacon was refused. {}", problems.join(" ")))
+}
+
+/// A browser's error as the error tracking files it: grouped by kind and message per route,
+/// beside the server's (method `BROWSER`, no status).
+fn client_error(error: &ClientError, user: Option<String>) -> ErrorOccurrence {
+    let first_line = error.message.lines().next().unwrap_or_default();
+    ErrorOccurrence {
+        at: Utc::now(),
+        request_id: None,
+        reference: None,
+        method: "BROWSER".to_owned(),
+        route: error.route.clone(),
+        status: 0,
+        user,
+        message: format!("browser {}: {}", error.kind.code(), first_line.chars().take(200).collect::<String>()),
+        causes: vec![error.message.clone()],
+    }
 }
 
 #[derive(Deserialize)]
