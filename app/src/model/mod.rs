@@ -1,6 +1,7 @@
 //! The CRM's types, shared by the server, the browser and (later) the offline store,
 //! with the validation every write goes through.
 
+pub mod alerts;
 pub mod audit;
 pub mod contact;
 pub mod dashboard;
