@@ -234,7 +234,7 @@ fn DealCard(
 ) -> impl IntoView {
     let stale = item.staleness(now);
     let o = item.opportunity.clone();
-    let me = Dragged { id: o.id, version: o.version, name: o.name.clone() };
+    let card_name = o.name.clone();
     let select_id = format!("move-{}", o.id);
     let reason_id = format!("reason-{}", o.id);
     let closing_date = match (o.actual_close_date, o.expected_close_date) {
@@ -247,10 +247,14 @@ fn DealCard(
             class="deal-card"
             class:stale=stale.is_some()
             id=format!("deal-{}", o.id)
+            data-version=o.version.to_string()
+            data-name=card_name
             draggable=can_move.then_some("true")
             on:dragstart=move |ev| {
-                set_drag_data(&ev, &me.id.to_string());
-                dragged.set(Some(me.clone()));
+                if let Some(card) = dragged_card(&ev) {
+                    set_drag_data(&ev, &card.id.to_string());
+                    dragged.set(Some(card));
+                }
             }
         >
             <a href=format!("/opportunities/{}", o.id)><strong>{o.name.clone()}</strong></a>
@@ -309,6 +313,26 @@ fn move_to_keep(form: &StageMoveForm, board: BoardResource) -> Result<ToKeep, Ap
         summary: format!("Deal moved to {} · {}", stage.label(), deal.name),
         link: format!("/opportunities/{id}"),
     })
+}
+
+/// The deal whose card is dragged, read from the card itself: after a move the board is
+/// re-rendered and may reuse a card element for another deal, so what the handler was made
+/// with can be another deal's.
+fn dragged_card(ev: &leptos::ev::DragEvent) -> Option<Dragged> {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let card = ev.current_target()?.dyn_into::<leptos::web_sys::Element>().ok()?;
+        let id = Uuid::parse_str(card.id().strip_prefix("deal-")?).ok()?;
+        let version = card.get_attribute("data-version")?.parse().ok()?;
+        let name = card.get_attribute("data-name").unwrap_or_default();
+        Some(Dragged { id, version, name })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
 }
 
 /// Firefox starts a drag only when it carries data.
