@@ -54,9 +54,11 @@ test('drag and drop moves a deal, and dropping on won asks why', async ({ page, 
   const id = await newDeal(page, name);
   await page.goto('/pipeline');
   await hydrated(page);
-  await page.locator(`#deal-${id}`).dragTo(column(page, 'qualification'));
+  // Grabbed by its title: the card's middle can be its move control, which does not drag.
+  const grab = { sourcePosition: { x: 24, y: 14 } };
+  await page.locator(`#deal-${id}`).dragTo(column(page, 'qualification'), grab);
   await expect(column(page, 'qualification').locator(`#deal-${id}`)).toBeVisible();
-  await page.locator(`#deal-${id}`).dragTo(column(page, 'closed_won'));
+  await page.locator(`#deal-${id}`).dragTo(column(page, 'closed_won'), grab);
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(name);
   await expect(dialog.getByRole('button', { name: 'Close as won' })).toBeDisabled();
