@@ -155,6 +155,10 @@ pub struct Config {
     #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "kitchen-pantry")]
     pub redis_key_prefix: String,
 
+    /// How often the alert rules are evaluated (seconds); 0 turns the alert engine off.
+    #[arg(long, env = "ALERT_EVALUATE_SECS", default_value_t = 30)]
+    pub alert_evaluate_secs: u64,
+
     /// Database statements slower than this (ms) are logged and kept with their plan.
     #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub slow_query_ms: u64,
@@ -368,6 +372,7 @@ impl Config {
             otlp_endpoint: None,
             otel_service_name: "kitchen-pantry".into(),
             monitoring: true,
+            alert_evaluate_secs: 30,
             slow_query_ms: 100,
             health_degraded_p95_ms: 1000,
             health_unhealthy_p95_ms: 2000,

@@ -1,6 +1,7 @@
 //! The Kitchen Pantry CRM server: configuration, start-up, the JSON API, seeding.
 //! `main.rs` is a thin command-line front; tests build the server from here.
 
+pub mod alerting;
 pub mod config;
 pub mod monitoring;
 pub mod routes;

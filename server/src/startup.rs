@@ -26,6 +26,7 @@ use app::auth::AuthContext;
 use app::store::{CacheSettings, DbOptions, SharedCache, Store, StoreError};
 use app::{App, shell};
 
+use crate::alerting::AlertEngine;
 use crate::config::Config;
 use crate::monitoring::{self, Monitoring, prometheus::MetricsAccess};
 use crate::routes;
@@ -54,6 +55,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// How often alert rules are evaluated; `None`: never.
+    alert_every: Option<Duration>,
 }
 
 impl Application {
@@ -92,7 +95,8 @@ impl Application {
         let router = router(state.clone(), config);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
-        Ok(Application { listener, router, state })
+        let alert_every = (config.alert_evaluate_secs > 0).then(|| Duration::from_secs(config.alert_evaluate_secs));
+        Ok(Application { listener, router, state, alert_every })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -137,9 +141,15 @@ impl Application {
                 prometheus.run_upkeep();
             }
         });
+        let alerting = self
+            .alert_every
+            .map(|every| AlertEngine::new(self.state.store.clone(), self.state.monitoring.clone()).spawn(every));
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         janitor.abort();
         upkeep.abort();
+        if let Some(alerting) = alerting {
+            alerting.abort();
+        }
         served?;
         self.state.store.close().await;
         Ok(())

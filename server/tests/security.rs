@@ -63,10 +63,7 @@ async fn every_route_answers_each_role_as_the_roles_table_says() {
 /// The same matrix on PostgreSQL (when `TEST_POSTGRES_URL` is set; `.ci/run` sets it).
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_roles_table_says_on_postgres() {
-    match TestApp::spawn_on_postgres().await {
-        Some(app) => role_matrix(&app).await,
-        None => eprintln!("skipped: TEST_POSTGRES_URL is not set"),
-    }
+    TestApp::on_postgres(role_matrix).await;
 }
 
 /// `expected` lists the status per role in ROLES order.
@@ -98,6 +95,11 @@ async fn role_matrix(app: &TestApp) {
         ("/api/v1/contacts".to_owned(), [ok; 5]),
         ("/api/v1/users".to_owned(), [ok; 5]),
         ("/api/home/summary".to_owned(), [ok; 5]),
+        // Alerts: managers and administrators only.
+        ("/api/v1/alert-rules".to_owned(), [ok, ok, fb, fb, fb]),
+        ("/api/v1/alerts".to_owned(), [ok, ok, fb, fb, fb]),
+        ("/api/v1/alerts/history".to_owned(), [ok, ok, fb, fb, fb]),
+        ("/api/v1/alerts/deliveries".to_owned(), [ok, ok, fb, fb, fb]),
     ];
     for (path, expected) in &reads {
         for ((role, client), want) in clients.iter().zip(expected) {

@@ -161,10 +161,7 @@ async fn samples_past_the_retention_are_pruned() {
 
 #[tokio::test]
 async fn samples_are_kept_and_pruned_on_postgres() {
-    match TestApp::spawn_on_postgres().await {
-        Some(app) => retention(&app).await,
-        None => eprintln!("skipped: TEST_POSTGRES_URL is not set"),
-    }
+    TestApp::on_postgres(retention).await;
 }
 
 async fn retention(app: &TestApp) {

@@ -16,6 +16,17 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
 /// How a rule's notifications are paced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timing {
@@ -60,6 +71,25 @@ pub enum AlertState {
     },
 }
 
+impl AlertState {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AlertState::Inactive => "inactive",
+            AlertState::Pending { .. } => "pending",
+            AlertState::Firing { .. } => "firing",
+            AlertState::Resolved { .. } => "resolved",
+            AlertState::NoData { .. } => "no_data",
+            AlertState::Error { .. } => "error",
+        }
+    }
+
+    /// Whether it needs someone's eyes: pending, firing or failing. (No data is a state of
+    /// its own, shown with its rule: a new installation has no web vitals yet.)
+    pub fn is_active(&self) -> bool {
+        matches!(self, AlertState::Pending { .. } | AlertState::Firing { .. } | AlertState::Error { .. })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acknowledgement {
     pub by: String,
@@ -76,7 +106,7 @@ pub enum Evaluation {
 }
 
 /// A notification to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Notice {
     Firing,
@@ -85,6 +115,17 @@ pub enum Notice {
     Resolved,
     /// A critical alert not acknowledged in time, for the escalation channels.
     Escalation,
+}
+
+impl Notice {
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::Firing => "firing",
+            Notice::Repeat => "repeat",
+            Notice::Resolved => "resolved",
+            Notice::Escalation => "escalation",
+        }
+    }
 }
 
 /// The next state after `evaluation` at `now`, and the notification it calls for, if any.

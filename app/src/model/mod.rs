@@ -3,6 +3,8 @@
 
 // Server-only until the alerts page needs its types in the browser.
 #[cfg(feature = "ssr")]
+pub mod alert_rules;
+#[cfg(feature = "ssr")]
 pub mod alerts;
 pub mod audit;
 pub mod contact;

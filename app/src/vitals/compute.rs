@@ -72,6 +72,10 @@ impl LargestPaint {
         self.settled = true;
     }
 
+    pub fn is_settled(&self) -> bool {
+        self.settled
+    }
+
     pub fn value(&self) -> Option<f64> {
         self.value
     }

@@ -119,8 +119,11 @@ pub fn start() {
     // LCP is final at the first input (the browser stops reporting candidates then too).
     for kind in ["keydown", "click"] {
         listen(&document(), kind, |_| {
-            drain_pending();
-            with_view(|v| v.lcp.settle());
+            // Only the first input matters; later ones must not pull every observer's records.
+            if with_view(|v| v.lcp.is_settled()) == Some(false) {
+                drain_pending();
+                with_view(|v| v.lcp.settle());
+            }
         });
     }
     listen(&document(), "visibilitychange", |_| {

@@ -35,11 +35,6 @@ pub enum Window {
 impl Window {
     pub const ALL: [Window; 3] = [Window::OneMinute, Window::FiveMinutes, Window::OneHour];
 
-    /// `1m`, `5m` or `1h`.
-    pub fn parse(text: &str) -> Option<Window> {
-        Window::ALL.into_iter().find(|w| w.label() == text.trim())
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Window::OneMinute => "1m",
@@ -417,12 +412,5 @@ mod tests {
         assert_eq!(rollups[3].server_errors, 1);
         assert!(close_to(Some(rollups[3].p95_ms), 20.0));
         assert!(aggregator.take_closed_minutes(T0 + 170).is_empty(), "already handed out");
-    }
-
-    #[test]
-    fn windows_parse_from_their_labels() {
-        assert_eq!(Window::parse("5m"), Some(Window::FiveMinutes));
-        assert_eq!(Window::parse("1h"), Some(Window::OneHour));
-        assert_eq!(Window::parse("2h"), None);
     }
 }

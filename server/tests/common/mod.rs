@@ -66,6 +66,14 @@ impl TestApp {
         Some(Self::start(config, tempfile::tempdir().expect("temp dir")).await)
     }
 
+    /// Runs `test` on PostgreSQL, or says it was skipped when `TEST_POSTGRES_URL` is not set.
+    pub async fn on_postgres(test: impl AsyncFnOnce(&TestApp)) {
+        match Self::spawn_on_postgres().await {
+            Some(app) => test(&app).await,
+            None => eprintln!("skipped: TEST_POSTGRES_URL is not set (.ci/run sets it)"),
+        }
+    }
+
     async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
         Self::start_with_users(config, dir, None).await
     }

@@ -163,13 +163,20 @@ fn Board(
                                 {(!stage.is_closed()).then(|| format!(" · weighted {}", format_money(total.weighted_cents)))}
                                 {stage.is_closed().then(|| " · last 30 days".to_owned())}
                             </p>
-                            {(total.deals > shown).then(|| view! { <p class="muted">{format!("Showing {shown} of {}", total.deals)}</p> })}
+                            <p class="muted" hidden=total.deals <= shown>{format!("Showing {shown} of {}", total.deals)}</p>
                         </header>
+                        // Keyed by what a card shows: a board reloaded after a move builds the cards
+                        // that changed afresh instead of patching another deal's card in place.
                         <ol class="cards">
-                            {column.into_iter().map(|item| view! { <DealCard item now can_move moves dragged/> }).collect_view()}
+                            <For
+                                each=move || column.clone()
+                                key=move |item| card_key(item, now)
+                                children=move |item| view! { <DealCard item now can_move moves dragged/> }.into_any()
+                            />
                         </ol>
                     </section>
                 }
+                .into_any()
             }).collect_view()}
         </div>
     }
@@ -234,7 +241,7 @@ fn DealCard(
 ) -> impl IntoView {
     let stale = item.staleness(now);
     let o = item.opportunity.clone();
-    let card_name = o.name.clone();
+    let card = Dragged { id: o.id, version: o.version, name: o.name.clone() };
     let select_id = format!("move-{}", o.id);
     let reason_id = format!("reason-{}", o.id);
     let closing_date = match (o.actual_close_date, o.expected_close_date) {
@@ -247,14 +254,10 @@ fn DealCard(
             class="deal-card"
             class:stale=stale.is_some()
             id=format!("deal-{}", o.id)
-            data-version=o.version.to_string()
-            data-name=card_name
             draggable=can_move.then_some("true")
             on:dragstart=move |ev| {
-                if let Some(card) = dragged_card(&ev) {
-                    set_drag_data(&ev, &card.id.to_string());
-                    dragged.set(Some(card));
-                }
+                set_drag_data(&ev, &card.id.to_string());
+                dragged.set(Some(card.clone()));
             }
         >
             <a href=format!("/opportunities/{}", o.id)><strong>{o.name.clone()}</strong></a>
@@ -315,24 +318,10 @@ fn move_to_keep(form: &StageMoveForm, board: BoardResource) -> Result<ToKeep, Ap
     })
 }
 
-/// The deal whose card is dragged, read from the card itself: after a move the board is
-/// re-rendered and may reuse a card element for another deal, so what the handler was made
-/// with can be another deal's.
-fn dragged_card(ev: &leptos::ev::DragEvent) -> Option<Dragged> {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        let card = ev.current_target()?.dyn_into::<leptos::web_sys::Element>().ok()?;
-        let id = Uuid::parse_str(card.id().strip_prefix("deal-")?).ok()?;
-        let version = card.get_attribute("data-version")?.parse().ok()?;
-        let name = card.get_attribute("data-name").unwrap_or_default();
-        Some(Dragged { id, version, name })
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = ev;
-        None
-    }
+/// Everything a card shows that can change: a change makes a new card.
+fn card_key(item: &OpportunityItem, now: chrono::DateTime<chrono::Utc>) -> impl Eq + std::hash::Hash + use<> {
+    let o = &item.opportunity;
+    (o.id, o.version, item.organization_name.clone(), item.owner_name.clone(), item.staleness(now).map(|s| s.label()))
 }
 
 /// Firefox starts a drag only when it carries data.

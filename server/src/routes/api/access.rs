@@ -23,8 +23,9 @@ impl FromRequestParts<AppState> for UserAccess {
     }
 }
 
-/// A signed-in manager or administrator: who may read the performance figures and errors.
-pub struct Monitor;
+/// A signed-in manager or administrator: who may read the performance figures, errors and
+/// alerts.
+pub struct Monitor(pub CurrentUser);
 
 impl FromRequestParts<AppState> for Monitor {
     type Rejection = ApiError;
@@ -37,6 +38,6 @@ impl FromRequestParts<AppState> for Monitor {
             )
             .into());
         }
-        Ok(Monitor)
+        Ok(Monitor(user))
     }
 }

@@ -2,6 +2,7 @@
 //! benchmarks. Documented in docs/api.md.
 
 mod access;
+mod alerts;
 mod contacts;
 pub mod error;
 mod export;
@@ -14,6 +15,7 @@ mod session;
 mod sync;
 mod users;
 mod vitals;
+mod window;
 
 use axum::Router;
 
@@ -32,5 +34,6 @@ pub fn router() -> Router<AppState> {
         .merge(sync::router())
         .merge(performance::router())
         .merge(vitals::router())
+        .merge(alerts::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

@@ -14,6 +14,7 @@ use serde_json::json;
 use app::error::AppError;
 use app::store::{Change, Kind};
 
+use super::window::WindowQuery;
 use super::{ApiError, access::Monitor, access::UserAccess};
 use crate::monitoring::aggregator::{ALL_ROUTES, Report, Stats, Window};
 use crate::monitoring::rollups;
@@ -71,17 +72,9 @@ async fn clear_caches(
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
-struct WindowQuery {
-    window: Option<String>,
-}
-
 fn window(query: &WindowQuery) -> Result<Window, ApiError> {
-    match query.window.as_deref() {
-        None | Some("") => Ok(Window::FiveMinutes),
-        Some(text) => Window::parse(text)
-            .ok_or_else(|| AppError::bad_request(format!("window must be 1m, 5m or 1h (got “{text}”)")).into()),
-    }
+    let choices = Window::ALL.map(|w| (w.label(), w));
+    query.pick(Window::FiveMinutes.label(), &choices).map(|(_, w)| w)
 }
 
 async fn performance(

@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, Utc};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use app::error::AppError;
@@ -20,6 +19,7 @@ use app::model::FieldErrors;
 use app::model::patch;
 use app::model::vitals::{ClientError, VitalsBeacon, summarize};
 
+use super::window::WindowQuery;
 use super::{ApiError, access::Monitor};
 use crate::monitoring::errors::ErrorOccurrence;
 use crate::monitoring::vitals;
@@ -88,11 +88,6 @@ fn client_error(error: &ClientError, user: Option<String>) -> ErrorOccurrence {
     }
 }
 
-#[derive(Deserialize)]
-struct WindowQuery {
-    window: Option<String>,
-}
-
 /// p50, p75 and p95 with the good / needs-improvement / poor shares, per metric, route and
 /// device class, over the last hour, day or week.
 async fn summary(
@@ -100,14 +95,7 @@ async fn summary(
     State(state): State<AppState>,
     Query(query): Query<WindowQuery>,
 ) -> Result<Response, ApiError> {
-    let (label, hours) = match query.window.as_deref().map(str::trim) {
-        None | Some("") | Some("24h") => ("24h", 24),
-        Some("1h") => ("1h", 1),
-        Some("7d") => ("7d", 24 * 7),
-        Some(other) => {
-            return Err(AppError::bad_request(format!("window must be 1h, 24h or 7d (got “{other}”)")).into());
-        }
-    };
+    let (label, hours) = query.pick("24h", &[("1h", 1), ("24h", 24), ("7d", 24 * 7)])?;
     let since = Utc::now() - Duration::hours(hours);
     let values = vitals::since(&state.store, since).await?;
     Ok(Json(json!({

@@ -1,0 +1,50 @@
+-- Alerting (architecture.md, "Alerting"): the rules, where each alert stands, what happened
+-- to alerts, and every notification's delivery. Times are unix seconds. Rules and states are
+-- JSON read by the server's own types (app::model::alert_rules, app::model::alerts), so a
+-- rule's shape can grow without a migration.
+CREATE TABLE alert_rules (
+    id TEXT PRIMARY KEY,
+    definition TEXT NOT NULL, -- an AlertRule as JSON
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT -- the admin's email; NULL for the seed rules
+);
+
+-- One row per rule and label set (the route, or '' for a rule over all requests).
+CREATE TABLE alert_states (
+    rule_id TEXT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+    labels TEXT NOT NULL,
+    state TEXT NOT NULL, -- an AlertState as JSON
+    value DOUBLE PRECISION, -- the metric at the last evaluation
+    evaluated_at BIGINT NOT NULL,
+    PRIMARY KEY (rule_id, labels)
+);
+
+-- What happened: pending, firing, resolved, no data, error, acknowledged, silenced.
+CREATE TABLE alert_events (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    rule_id TEXT NOT NULL,
+    rule_name TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value DOUBLE PRECISION,
+    message TEXT NOT NULL
+);
+
+CREATE INDEX alert_events_by_time ON alert_events (at);
+
+-- Each notification to each channel: sent, failed (with why) or skipped (not configured).
+CREATE TABLE alert_deliveries (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    rule_id TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    notice TEXT NOT NULL, -- firing, repeat, resolved, escalation, test
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    detail TEXT NOT NULL
+);
+
+CREATE INDEX alert_deliveries_by_time ON alert_deliveries (at);

@@ -1,0 +1,149 @@
+//! The alert engine against a real server and database, with its own clock: a slow route
+//! goes pending, fires after exactly its `for`, does not repeat before the repeat interval,
+//! survives a restart without notifying again, stops reminding once acknowledged, and
+//! resolves (notified) when the route has no slow requests any more; the API shows all of
+//! it to managers and refuses reps.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use app::model::alerts::Notice;
+use server::alerting::AlertEngine;
+
+/// The seed rule "Slow responses": p95 above 1000 ms over 5 minutes, per route, for 5
+/// minutes, repeated every hour.
+const SLOW_RESPONSES: &str = "a1e70000-0000-0000-0000-000000000001";
+
+fn engine(app: &TestApp) -> AlertEngine {
+    AlertEngine::new(app.store.clone(), app.monitoring.clone())
+}
+
+/// The notices of a round about the routes this test makes slow or fast, as (notice, rule,
+/// routes). (The test's own sign-ins are requests too, and argon2 on a busy machine can make
+/// them slow.)
+fn notices(round: &[server::alerting::Notification]) -> Vec<(Notice, String, Vec<String>)> {
+    let ours = |route: &str| route == "/organizations" || route == "/today";
+    round
+        .iter()
+        .map(|n| (n.notice, n.rule_name.clone(), n.alerts.iter().map(|(l, _)| l.clone()).filter(|l| ours(l)).collect()))
+        .filter(|(_, _, routes): &(Notice, String, Vec<String>)| !routes.is_empty())
+        .collect()
+}
+
+fn slow_notice(notice: Notice) -> Vec<(Notice, String, Vec<String>)> {
+    vec![(notice, "Slow responses".to_owned(), vec!["/organizations".to_owned()])]
+}
+
+fn alert<'a>(list: &'a Value, route: &str) -> Option<&'a Value> {
+    list["alerts"].as_array()?.iter().find(|a| a["rule_id"] == SLOW_RESPONSES && a["labels"] == route)
+}
+
+#[tokio::test]
+async fn a_slow_route_pends_fires_repeats_acknowledges_and_resolves() {
+    lifecycle(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn alerts_keep_their_state_on_postgres() {
+    TestApp::on_postgres(lifecycle).await;
+}
+
+async fn lifecycle(app: &TestApp) {
+    let t0: DateTime<Utc> = Utc::now();
+    let at = |minutes: i64| t0 + Duration::minutes(minutes);
+    engine(app).seed(t0).await.expect("seed the rules");
+    let now = Utc::now().timestamp();
+    for _ in 0..20 {
+        app.monitoring.record(now, "/organizations", 1_500.0, 200);
+        app.monitoring.record(now, "/today", 12.0, 200);
+    }
+
+    assert_eq!(notices(&engine(app).evaluate(at(0)).await.expect("round")), []);
+    let (status, active) = app.get("/api/v1/alerts").await;
+    assert_eq!(status, StatusCode::OK, "{active}");
+    let pending = alert(&active, "/organizations").unwrap_or_else(|| panic!("pending alert in {active}"));
+    assert_eq!(pending["state"], "pending");
+    // The windows keep a sketch of the latencies (within 1 %), not every value.
+    let value = pending["value"].as_f64().unwrap_or_default();
+    assert!((1_485.0..=1_515.0).contains(&value), "{pending}");
+    assert_eq!(pending["shown"], format!("{value:.0} ms"));
+    assert!(alert(&active, "/today").is_none(), "a fast route has no alert: {active}");
+
+    // `for` is 5 minutes: not a second earlier.
+    let early = at(5) - Duration::seconds(1);
+    assert_eq!(notices(&engine(app).evaluate(early).await.expect("round")), []);
+    assert_eq!(notices(&engine(app).evaluate(at(5)).await.expect("round")), slow_notice(Notice::Firing));
+
+    // Repeats after the hour only, and a restarted engine (a new one on the same database)
+    // knows it already told.
+    assert_eq!(notices(&engine(app).evaluate(at(30)).await.expect("round")), []);
+    assert_eq!(notices(&engine(app).evaluate(at(65)).await.expect("round")), slow_notice(Notice::Repeat));
+    assert_eq!(notices(&engine(app).evaluate(at(66)).await.expect("round")), []);
+
+    // Acknowledged by a manager: no more reminders. A rep may not, nor see alerts.
+    let manager = app.signed_in("manager").await;
+    let rep = app.signed_in("rep1").await;
+    let ack = json!({"rule_id": SLOW_RESPONSES, "labels": "/organizations"});
+    let (status, _) = app.call(&rep, Method::POST, "/api/v1/alerts/acknowledge", Some(ack.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.call(&rep, Method::GET, "/api/v1/alerts", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app.call(&manager, Method::POST, "/api/v1/alerts/acknowledge", Some(ack.clone())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = app.call(&manager, Method::POST, "/api/v1/alerts/acknowledge", Some(ack)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "acknowledged twice: {body}");
+    let (status, body) =
+        app.call(&manager, Method::POST, "/api/v1/alerts/acknowledge", Some(json!({"rule_id": "nope"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(notices(&engine(app).evaluate(at(130)).await.expect("round")), []);
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let firing = alert(&active, "/organizations").unwrap_or_else(|| panic!("firing alert in {active}"));
+    assert_eq!(firing["state"], "firing");
+    assert_eq!(firing["acknowledged"]["by"], "manager@example.test");
+    assert_eq!(active["firing"], 1);
+
+    // Another instance on the same database has had no slow requests: the alert resolves,
+    // and the rule says resolving is notified.
+    let other = app.spawn_beside(|config| config).await;
+    assert_eq!(notices(&engine(&other).evaluate(at(131)).await.expect("round")), slow_notice(Notice::Resolved));
+    let (_, active) = app.get("/api/v1/alerts").await;
+    assert!(alert(&active, "/organizations").is_none(), "resolved is not active: {active}");
+
+    let (status, history) = app.get("/api/v1/alerts/history").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut kinds: Vec<&str> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["rule_id"] == SLOW_RESPONSES && e["labels"] == "/organizations")
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["acknowledged", "firing", "pending", "resolved"], "{history}");
+
+    let (_, deliveries) = app.get("/api/v1/alerts/deliveries?limit=10").await;
+    let sent: Vec<(&str, &str)> = deliveries["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .filter(|d| {
+            d["rule_id"] == SLOW_RESPONSES && d["labels"].as_str().is_some_and(|l| l.contains("/organizations"))
+        })
+        .filter_map(|d| Some((d["notice"].as_str()?, d["channel"].as_str()?)))
+        .collect();
+    let expected = [("resolved", "log"), ("resolved", "in_app"), ("repeat", "log"), ("repeat", "in_app")];
+    assert_eq!(sent[..4], expected, "{deliveries}");
+    let (status, body) = app.get("/api/v1/alerts/deliveries?limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (_, rules) = app.get("/api/v1/alert-rules").await;
+    let slow = rules["rules"].as_array().and_then(|r| r.iter().find(|r| r["rule"]["id"] == SLOW_RESPONSES));
+    let slow = slow.unwrap_or_else(|| panic!("the seed rule in {rules}"));
+    assert_eq!(slow["condition"], "p95 latency above 1000 ms over 5 min");
+    let organizations = slow["alerts"].as_array().and_then(|a| a.iter().find(|a| a["labels"] == "/organizations"));
+    assert_eq!(organizations.map(|a| a["state"].clone()), Some(json!("resolved")), "{slow}");
+}
