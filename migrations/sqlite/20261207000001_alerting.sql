@@ -34,7 +34,9 @@ CREATE TABLE alert_events (
 
 CREATE INDEX alert_events_by_time ON alert_events (at);
 
--- Each notification to each channel: sent, failed (with why) or skipped (not configured).
+-- Each notification to each channel. In-app and log are sent in the round that made them;
+-- webhook, Slack and email wait as 'pending' for the deliverer, which retries with backoff
+-- (next_attempt_at) and ends 'sent' or 'failed'; 'skipped' when the channel is not configured.
 CREATE TABLE alert_deliveries (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -44,7 +46,10 @@ CREATE TABLE alert_deliveries (
     channel TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL, -- the text sent, or why it failed
+    payload TEXT, -- the notification as JSON, for the outbound channels
+    next_attempt_at INTEGER -- when a pending delivery is tried next
 ) STRICT;
 
 CREATE INDEX alert_deliveries_by_time ON alert_deliveries (at);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at);

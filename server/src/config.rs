@@ -159,6 +159,31 @@ pub struct Config {
     #[arg(long, env = "ALERT_EVALUATE_SECS", default_value_t = 30)]
     pub alert_evaluate_secs: u64,
 
+    /// Alert notifications are posted here as JSON.
+    #[arg(long, env = "ALERT_WEBHOOK_URL")]
+    pub alert_webhook_url: Option<String>,
+
+    /// Signs webhook posts: `X-Kitchen-Pantry-Signature: sha256=<HMAC-SHA256 of the body, hex>`.
+    #[arg(long, env = "ALERT_WEBHOOK_SECRET", hide_env_values = true)]
+    pub alert_webhook_secret: Option<String>,
+
+    /// A Slack incoming webhook for alert notifications.
+    #[arg(long, env = "ALERT_SLACK_WEBHOOK_URL", hide_env_values = true)]
+    pub alert_slack_webhook_url: Option<String>,
+
+    /// The mail server for alert emails: smtp://host:25, smtp://host:587?tls=required (STARTTLS)
+    /// or smtps://user:password@host:465.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of alert emails.
+    #[arg(long, env = "ALERT_EMAIL_FROM", default_value = "Kitchen Pantry CRM <alerts@localhost>")]
+    pub alert_email_from: String,
+
+    /// Who gets alert emails, separated by commas.
+    #[arg(long, env = "ALERT_EMAIL_TO")]
+    pub alert_email_to: Option<String>,
+
     /// Database statements slower than this (ms) are logged and kept with their plan.
     #[arg(long, env = "SLOW_QUERY_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub slow_query_ms: u64,
@@ -226,6 +251,8 @@ pub enum ConfigError {
     #[error("DEMO_PASSWORD must have at least 8 characters")]
     DemoPassword,
     #[error("{0}")]
+    Alerting(String),
+    #[error("{0}")]
     HealthThresholds(String),
     #[error("REDIS_URL must be a redis:// or rediss:// address such as redis://127.0.0.1:6379 (got “{0}”)")]
     RedisUrl(String),
@@ -261,6 +288,7 @@ impl Config {
             return Err(ConfigError::DemoPassword);
         }
         self.check_health_thresholds()?;
+        crate::alerting::channels::Channels::new(&self.alert_channel_settings()).map_err(ConfigError::Alerting)?;
         if let Some(url) = self.redis_url.as_deref().filter(|u| !u.trim().is_empty())
             && !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("redis+unix://"))
         {
@@ -320,6 +348,19 @@ impl Config {
         Ok(())
     }
 
+    /// Where alert notifications may go (empty settings are unset).
+    pub fn alert_channel_settings(&self) -> crate::alerting::channels::ChannelSettings {
+        let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        crate::alerting::channels::ChannelSettings {
+            webhook_url: set(&self.alert_webhook_url),
+            webhook_secret: set(&self.alert_webhook_secret),
+            slack_webhook_url: set(&self.alert_slack_webhook_url),
+            smtp_url: set(&self.smtp_url),
+            email_from: self.alert_email_from.trim().to_owned(),
+            email_to: set(&self.alert_email_to),
+        }
+    }
+
     pub fn health_thresholds(&self) -> crate::monitoring::health::HealthThresholds {
         crate::monitoring::health::HealthThresholds {
             degraded_p95_ms: self.health_degraded_p95_ms as f64,
@@ -373,6 +414,12 @@ impl Config {
             otel_service_name: "kitchen-pantry".into(),
             monitoring: true,
             alert_evaluate_secs: 30,
+            alert_webhook_url: None,
+            alert_webhook_secret: None,
+            alert_slack_webhook_url: None,
+            smtp_url: None,
+            alert_email_from: "Kitchen Pantry CRM <alerts@localhost>".into(),
+            alert_email_to: None,
             slow_query_ms: 100,
             health_degraded_p95_ms: 1000,
             health_unhealthy_p95_ms: 2000,

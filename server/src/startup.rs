@@ -27,7 +27,8 @@ use app::store::{CacheSettings, DbOptions, SharedCache, Store, StoreError};
 use app::{App, shell};
 
 use crate::alerting::AlertEngine;
-use crate::config::Config;
+use crate::alerting::channels::Channels;
+use crate::config::{Config, ConfigError};
 use crate::monitoring::{self, Monitoring, prometheus::MetricsAccess};
 use crate::routes;
 use crate::security;
@@ -91,7 +92,9 @@ impl Application {
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());
-        let state = AppState { leptos_options, store, auth, monitoring };
+        let channels = Channels::new(&config.alert_channel_settings()).map_err(ConfigError::Alerting)?;
+        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), Arc::new(channels));
+        let state = AppState { leptos_options, store, auth, monitoring, alerts };
         let router = router(state.clone(), config);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
@@ -109,6 +112,10 @@ impl Application {
 
     pub fn monitoring(&self) -> &Monitoring {
         &self.state.monitoring
+    }
+
+    pub fn alerts(&self) -> &AlertEngine {
+        &self.state.alerts
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests under way.
@@ -141,12 +148,12 @@ impl Application {
                 prometheus.run_upkeep();
             }
         });
-        let alerting = self
-            .alert_every
-            .map(|every| AlertEngine::new(self.state.store.clone(), self.state.monitoring.clone()).spawn(every));
+        let alerting = self.alert_every.map(|every| self.state.alerts.clone().spawn(every));
+        let deliverer = self.state.alerts.spawn_deliverer();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         janitor.abort();
         upkeep.abort();
+        deliverer.abort();
         if let Some(alerting) = alerting {
             alerting.abort();
         }

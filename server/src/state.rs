@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use app::auth::AuthContext;
 use app::store::Store;
 
+use crate::alerting::AlertEngine;
 use crate::monitoring::Monitoring;
 
 #[derive(Clone)]
@@ -14,6 +15,7 @@ pub struct AppState {
     pub store: Store,
     pub auth: AuthContext,
     pub monitoring: Monitoring,
+    pub alerts: AlertEngine,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -147,7 +147,7 @@ impl Comparison {
     }
 }
 
-/// Where a rule's notifications go. (Webhook, Slack and email come with their senders.)
+/// Where a rule's notifications go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -155,16 +155,34 @@ pub enum Channel {
     InApp,
     /// The server's log.
     Log,
+    /// `ALERT_WEBHOOK_URL`: a JSON post, signed when `ALERT_WEBHOOK_SECRET` is set.
+    Webhook,
+    /// `ALERT_SLACK_WEBHOOK_URL`: a Slack incoming webhook.
+    Slack,
+    /// `ALERT_EMAIL_TO` over `SMTP_URL`.
+    Email,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::InApp, Channel::Log];
+    pub const ALL: [Channel; 5] = [Channel::InApp, Channel::Log, Channel::Webhook, Channel::Slack, Channel::Email];
 
     pub fn code(self) -> &'static str {
         match self {
             Channel::InApp => "in_app",
             Channel::Log => "log",
+            Channel::Webhook => "webhook",
+            Channel::Slack => "slack",
+            Channel::Email => "email",
         }
+    }
+
+    pub fn parse(code: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.code() == code.trim())
+    }
+
+    /// Whether notifications leave the server (and are delivered with retries).
+    pub fn is_outbound(self) -> bool {
+        matches!(self, Channel::Webhook | Channel::Slack | Channel::Email)
     }
 }
 
@@ -308,7 +326,7 @@ pub fn default_rules() -> Vec<AlertRule> {
         severity,
         notify_resolved: true,
         escalate_after_minutes: None,
-        channels: vec![Channel::InApp, Channel::Log],
+        channels: Channel::ALL.to_vec(),
         escalation_channels: Vec::new(),
         routes: RouteScope::Overall,
         enabled: true,
@@ -321,7 +339,7 @@ pub fn default_rules() -> Vec<AlertRule> {
         AlertRule {
             pending_seconds: 120,
             escalate_after_minutes: Some(15),
-            escalation_channels: vec![Channel::Log],
+            escalation_channels: vec![Channel::Email, Channel::Slack],
             ..rule(2, "High error rate", AlertMetric::ErrorRate, 5.0, 5, Severity::Critical)
         },
         rule(3, "High memory use", AlertMetric::Memory, 512.0, 1, Severity::High),

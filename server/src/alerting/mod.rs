@@ -4,47 +4,77 @@
 //! transaction, so a restart neither loses a state nor sends a notification twice. The
 //! time comes from the caller: the background task passes the clock's, tests pass their own.
 //!
-//! A rule's alerts that change together go out as one notification per channel.
+//! A rule's alerts that change together go out as one notification per channel. In-app and
+//! log notifications are done in the round; webhook, Slack and email wait in
+//! `alert_deliveries` for the deliverer (`delivery.rs`), which sends them off the request
+//! path with retries.
 
+pub mod channels;
+pub mod delivery;
 pub mod readings;
 pub mod storage;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
-use app::model::alert_rules::AlertRule;
+use app::model::alert_rules::{AlertRule, Channel};
 use app::model::alerts::{AlertState, Evaluation, Notice, Severity, acknowledge, step};
 use app::store::{Store, StoreError, Tx};
 
 use crate::monitoring::Monitoring;
+use channels::Channels;
 use readings::Reading;
-use storage::{AlertEvent, AlertKey, Delivery, StoredState, UnixTime};
+use storage::{AlertEvent, AlertKey, Delivery, NewDelivery, StoredState, UnixTime, to_json};
 
 #[derive(Clone)]
 pub struct AlertEngine {
     store: Store,
     monitoring: Monitoring,
+    channels: Arc<Channels>,
+    /// Wakes the deliverer when a round leaves notifications to send.
+    wake: Arc<Notify>,
 }
 
-/// One notification: a rule's alerts that called for the same notice in one round.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One notification: a rule's alerts that called for the same notice in one round. Stored
+/// as JSON with each outbound delivery; the webhook posts it as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     pub rule_id: Uuid,
     pub rule_name: String,
     pub severity: Severity,
     pub notice: Notice,
-    /// The alerts it is about: labels and value.
-    pub alerts: Vec<(String, Option<f64>)>,
+    /// The rule's condition in words.
+    pub condition: String,
+    pub alerts: Vec<AlertFigure>,
     pub text: String,
+    pub at: DateTime<Utc>,
+    /// Sent from "Send test notification", not by an alert.
+    #[serde(default)]
+    pub test: bool,
+}
+
+/// One alert of a notification: its route ("" for all requests) and its figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertFigure {
+    pub labels: String,
+    pub value: Option<f64>,
+    /// The value as people read it.
+    pub shown: Option<String>,
 }
 
 impl AlertEngine {
-    pub fn new(store: Store, monitoring: Monitoring) -> Self {
-        AlertEngine { store, monitoring }
+    pub fn new(store: Store, monitoring: Monitoring, channels: Arc<Channels>) -> Self {
+        AlertEngine { store, monitoring, channels, wake: Arc::new(Notify::new()) }
+    }
+
+    pub fn channels(&self) -> &Channels {
+        &self.channels
     }
 
     /// Adds the seed rules a new installation starts with.
@@ -89,6 +119,9 @@ impl AlertEngine {
         for notification in &sent {
             log_notification(notification);
         }
+        if !sent.is_empty() {
+            self.wake.notify_one();
+        }
         Ok(sent)
     }
 
@@ -100,7 +133,7 @@ impl AlertEngine {
         states: &HashMap<AlertKey, StoredState>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Notification>, StoreError> {
-        let mut notices: BTreeMap<Notice, Vec<(String, Option<f64>)>> = BTreeMap::new();
+        let mut notices: BTreeMap<Notice, Vec<AlertFigure>> = BTreeMap::new();
         for reading in readings {
             let key = (rule.id, reading.labels.clone());
             let before = states.get(&key);
@@ -116,37 +149,112 @@ impl AlertEngine {
             let stored = StoredState { state: next, value: reading.value, evaluated_at: now };
             storage::save_state(tx, &key, &stored).await?;
             if let Some(notice) = notice {
-                notices.entry(notice).or_default().push((reading.labels, reading.value));
+                let shown = reading.value.map(|v| rule.metric.format(v));
+                notices.entry(notice).or_default().push(AlertFigure {
+                    labels: reading.labels,
+                    value: reading.value,
+                    shown,
+                });
             }
         }
         let mut sent = Vec::new();
         for (notice, alerts) in notices {
-            let text = notification_text(rule, notice, &alerts);
-            let channels = if notice == Notice::Escalation { &rule.escalation_channels } else { &rule.channels };
-            let labels: Vec<&str> = alerts.iter().map(|(labels, _)| labels.as_str()).collect();
-            for channel in channels {
-                let delivery = Delivery {
-                    at: UnixTime(now),
-                    rule_id: rule.id.to_string(),
-                    labels: labels.join(", "),
-                    notice: notice.code().to_owned(),
-                    channel: channel.code().to_owned(),
-                    status: "sent".to_owned(),
-                    attempts: 1,
-                    detail: text.clone(),
-                };
-                storage::record_delivery(tx, &delivery).await?;
-            }
-            sent.push(Notification {
+            let mut notification = Notification {
                 rule_id: rule.id,
                 rule_name: rule.name.clone(),
                 severity: rule.severity,
                 notice,
+                condition: rule.condition(),
+                text: String::new(),
                 alerts,
-                text,
-            });
+                at: now,
+                test: false,
+            };
+            notification.text = notification_text(&notification);
+            let channels = if notice == Notice::Escalation { &rule.escalation_channels } else { &rule.channels };
+            for channel in channels {
+                storage::record_delivery(tx, &self.delivery(*channel, &notification)?).await?;
+            }
+            sent.push(notification);
         }
         Ok(sent)
+    }
+
+    /// The delivery of `notification` to `channel`: done already for in-app and log, waiting
+    /// for the deliverer for the others, or skipped when that channel is not configured.
+    fn delivery(&self, channel: Channel, notification: &Notification) -> Result<NewDelivery, StoreError> {
+        let (status, detail, payload) = match self.channels.unavailable(channel) {
+            Some(why) => ("skipped", why.to_owned(), None),
+            None if channel.is_outbound() => ("pending", notification.text.clone(), Some(to_json(notification)?)),
+            None => ("sent", notification.text.clone(), None),
+        };
+        let labels: Vec<&str> = notification.alerts.iter().map(|a| a.labels.as_str()).collect();
+        Ok(NewDelivery {
+            delivery: Delivery {
+                at: UnixTime(notification.at),
+                rule_id: notification.rule_id.to_string(),
+                labels: labels.join(", "),
+                notice: if notification.test { "test".to_owned() } else { notification.notice.code().to_owned() },
+                channel: channel.code().to_owned(),
+                status: status.to_owned(),
+                attempts: i64::from(status == "sent"),
+                detail,
+            },
+            payload,
+            next_attempt_at: (status == "pending").then_some(notification.at.timestamp()),
+        })
+    }
+
+    /// Sends a test notification of `rule` through its channels now, and says how each went.
+    pub async fn send_test(
+        &self,
+        rule: &AlertRule,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<(Channel, Result<String, String>)> {
+        let alerts = vec![AlertFigure { labels: String::new(), value: None, shown: None }];
+        let mut notification = Notification {
+            rule_id: rule.id,
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            notice: Notice::Firing,
+            condition: rule.condition(),
+            text: String::new(),
+            alerts,
+            at: now,
+            test: true,
+        };
+        notification.text = format!("Test notification of “{}”, sent by {by}: {}", rule.name, rule.condition());
+        let mut results = Vec::new();
+        for channel in &rule.channels {
+            let result = match self.channels.unavailable(*channel) {
+                Some(why) => Err(why.to_owned()),
+                None if *channel == Channel::Log => {
+                    tracing::info!(rule = rule.name, "{}", notification.text);
+                    Ok("written to the log".to_owned())
+                }
+                None => self.channels.send(*channel, &notification).await,
+            };
+            results.push((*channel, result));
+        }
+        results
+    }
+
+    /// Delivers the webhook, Slack and email notifications that are due, every few seconds
+    /// and whenever a round leaves some, until the task is dropped.
+    pub fn spawn_deliverer(&self) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = engine.wake.notified() => {}
+                    _ = tokio::time::sleep(delivery::POLL) => {}
+                }
+                if let Err(error) = delivery::deliver_due(&engine.store, &engine.channels, Utc::now()).await {
+                    tracing::warn!(%error, "could not deliver alert notifications");
+                }
+            }
+        })
     }
 
     /// Acknowledges a firing alert for `by`: no more reminders, no escalation. `Ok(false)`
@@ -231,19 +339,12 @@ fn event(rule: &AlertRule, reading: &Reading, kind: &str, now: DateTime<Utc>) ->
     }
 }
 
-/// The text of a notification: what, how bad, where, the figures.
-pub fn notification_text(rule: &AlertRule, notice: Notice, alerts: &[(String, Option<f64>)]) -> String {
-    let what = match notice {
-        Notice::Firing => "firing",
-        Notice::Repeat => "still firing",
-        Notice::Resolved => "resolved",
-        Notice::Escalation => "firing and not acknowledged",
-    };
-    let mut text = format!("[{}] {} {what}: {}", rule.severity.code().to_uppercase(), rule.name, rule.condition());
-    for (labels, value) in alerts {
-        let place = if labels.is_empty() { "all requests" } else { labels.as_str() };
-        let figure = value.map(|v| rule.metric.format(v)).unwrap_or_else(|| "no data".to_owned());
-        text.push_str(&format!("\n- {place}: {figure}"));
+/// The text of a notification (in-app, log, the delivery log): what, how bad, where, the
+/// figures.
+pub fn notification_text(notification: &Notification) -> String {
+    let mut text = format!("{}: {}", channels::title(notification), notification.condition);
+    for line in channels::alert_lines(notification) {
+        text.push_str(&format!("\n- {line}"));
     }
     text
 }
@@ -264,9 +365,24 @@ mod tests {
     #[test]
     fn a_notification_names_the_rule_and_each_alert_with_its_figure() {
         let slow = default_rules().remove(0);
-        let alerts = vec![("/organizations".to_owned(), Some(1_250.4)), ("/today".to_owned(), None)];
+        let figure = |labels: &str, shown: Option<&str>| AlertFigure {
+            labels: labels.into(),
+            value: None,
+            shown: shown.map(str::to_owned),
+        };
+        let notification = Notification {
+            rule_id: slow.id,
+            rule_name: slow.name.clone(),
+            severity: slow.severity,
+            notice: Notice::Firing,
+            condition: slow.condition(),
+            alerts: vec![figure("/organizations", Some("1250 ms")), figure("/today", None)],
+            text: String::new(),
+            at: Utc::now(),
+            test: false,
+        };
         assert_eq!(
-            notification_text(&slow, Notice::Firing, &alerts),
+            notification_text(&notification),
             "[WARNING] Slow responses firing: p95 latency above 1000 ms over 5 min\n\
              - /organizations: 1250 ms\n- /today: no data"
         );
@@ -295,6 +411,7 @@ mod tests {
 
     #[test]
     fn channels_have_codes_for_the_delivery_log() {
-        assert_eq!(Channel::ALL.map(Channel::code), ["in_app", "log"]);
+        assert_eq!(Channel::ALL.map(Channel::code), ["in_app", "log", "webhook", "slack", "email"]);
+        assert!(Channel::ALL.into_iter().all(|c| Channel::parse(c.code()) == Some(c)));
     }
 }

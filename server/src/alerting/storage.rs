@@ -155,18 +155,28 @@ pub struct Delivery {
     pub labels: String,
     pub notice: String,
     pub channel: String,
-    /// sent or failed.
+    /// sent, pending (waiting for an attempt), failed or skipped (the channel is not set up).
     pub status: String,
     pub attempts: i64,
     /// What was sent, or why it failed.
     pub detail: String,
 }
 
-pub async fn record_delivery(tx: &mut Tx, delivery: &Delivery) -> Result<(), StoreError> {
+/// A delivery to record, with what the deliverer needs for an outbound one.
+pub struct NewDelivery {
+    pub delivery: Delivery,
+    /// The notification as JSON.
+    pub payload: Option<String>,
+    /// Unix seconds; set for a pending delivery.
+    pub next_attempt_at: Option<i64>,
+}
+
+pub async fn record_delivery(tx: &mut Tx, new: &NewDelivery) -> Result<(), StoreError> {
+    let delivery = &new.delivery;
     let sql = Sql::new(
         "alerting.record_delivery",
-        "INSERT INTO alert_deliveries (at, rule_id, labels, notice, channel, status, attempts, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO alert_deliveries (at, rule_id, labels, notice, channel, status, attempts, detail, payload, \
+         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(delivery.at.0.timestamp())
     .bind(delivery.rule_id.as_str())
@@ -175,8 +185,67 @@ pub async fn record_delivery(tx: &mut Tx, delivery: &Delivery) -> Result<(), Sto
     .bind(delivery.channel.as_str())
     .bind(delivery.status.as_str())
     .bind(delivery.attempts)
-    .bind(delivery.detail.as_str());
+    .bind(delivery.detail.as_str())
+    .bind(new.payload.as_deref())
+    .bind(new.next_attempt_at);
     tx.execute(sql).await.map(|_| ())
+}
+
+/// An outbound delivery waiting for its next attempt.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub channel: String,
+    pub payload: Option<String>,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+}
+
+/// The pending deliveries due at `now` (unix seconds), oldest first.
+pub async fn due_deliveries(store: &Store, now: i64, limit: i64) -> Result<Vec<DueDelivery>, StoreError> {
+    let sql = Sql::new(
+        "alerting.due_deliveries",
+        "SELECT id, channel, payload, attempts, next_attempt_at FROM alert_deliveries \
+         WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit);
+    store.db().fetch_all(sql).await
+}
+
+/// Takes `due` for this deliverer until `lease_until`: `false` when another one took it
+/// first (several instances share the table).
+pub async fn claim_delivery(store: &Store, due: &DueDelivery, lease_until: i64) -> Result<bool, StoreError> {
+    let sql = Sql::new(
+        "alerting.claim_delivery",
+        "UPDATE alert_deliveries SET next_attempt_at = $1 \
+         WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3",
+    )
+    .bind(lease_until)
+    .bind(due.id)
+    .bind(due.next_attempt_at);
+    Ok(store.db().execute(sql).await? == 1)
+}
+
+/// What an attempt came to: `sent`, `failed`, or `pending` again until `next_attempt_at`.
+pub async fn finish_attempt(
+    store: &Store,
+    id: i64,
+    status: &str,
+    attempts: i64,
+    detail: &str,
+    next_attempt_at: Option<i64>,
+) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "alerting.finish_attempt",
+        "UPDATE alert_deliveries SET status = $1, attempts = $2, detail = $3, next_attempt_at = $4 WHERE id = $5",
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(detail)
+    .bind(next_attempt_at)
+    .bind(id);
+    store.db().execute(sql).await.map(|_| ())
 }
 
 /// The latest deliveries first, at most `limit`.
@@ -208,6 +277,6 @@ impl Serialize for UnixTime {
     }
 }
 
-fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
+pub fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Config(format!("cannot write alerting data as JSON: {e}")))
 }

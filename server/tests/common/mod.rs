@@ -34,6 +34,8 @@ pub struct TestApp {
     pub users: HashMap<&'static str, Uuid>,
     /// The server's monitoring, to inject measurements.
     pub monitoring: server::monitoring::Monitoring,
+    /// The server's alert engine, for tests to run rounds with their own clock.
+    pub alerts: server::alerting::AlertEngine,
     pub config: Config,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
@@ -93,6 +95,7 @@ impl TestApp {
         let app = Application::build(&config).await.expect("build the app");
         let store = app.store().clone();
         let monitoring = app.monitoring().clone();
+        let alerts = app.alerts().clone();
         let base = format!("http://{}", app.local_addr());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
@@ -108,6 +111,7 @@ impl TestApp {
             store,
             users,
             monitoring,
+            alerts,
             config,
             shutdown: Some(shutdown),
             _dir: dir,

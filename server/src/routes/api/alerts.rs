@@ -1,12 +1,13 @@
 //! Alerting for managers and administrators: the rules with where their alerts stand
 //! (`GET /alert-rules`), the active alerts (`GET /alerts`), what happened
 //! (`GET /alerts/history`), the notifications delivered (`GET /alerts/deliveries`), and
-//! acknowledging a firing alert (`POST /alerts/acknowledge`). Documented in docs/api.md.
+//! acknowledging a firing alert (`POST /alerts/acknowledge`); administrators send a rule's
+//! test notification (`POST /alert-rules/{id}/test`). Documented in docs/api.md.
 
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,14 +20,15 @@ use app::error::AppError;
 use app::model::alert_rules::AlertRule;
 use app::model::alerts::AlertState;
 
+use super::ids::parse_id;
 use super::{ApiError, access::Monitor, json};
-use crate::alerting::AlertEngine;
 use crate::alerting::storage::{self, StoredState};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/alert-rules", get(rules))
+        .route("/alert-rules/{id}/test", post(send_test))
         .route("/alerts", get(active))
         .route("/alerts/history", get(history))
         .route("/alerts/deliveries", get(deliveries))
@@ -147,8 +149,7 @@ async fn acknowledge(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: AcknowledgeBody = json::typed(json::object(&headers, &body)?.into())?;
-    let engine = AlertEngine::new(state.store.clone(), state.monitoring.clone());
-    if engine.acknowledge(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
+    if state.alerts.acknowledge(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     Err(AppError::Conflict {
@@ -158,4 +159,32 @@ async fn acknowledge(
         current_version: None,
     }
     .into())
+}
+
+/// Sends a test notification through each of the rule's channels now, and says how each went.
+async fn send_test(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if !app::policy::can_administer(&user) {
+        return Err(AppError::forbidden("Only administrators test alert rules.").into());
+    }
+    let id = parse_id(&id, "alert rule")?;
+    let rule = storage::rules(&state.store)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::not_found("Alert rule"))?;
+    let results: Vec<_> = state
+        .alerts
+        .send_test(&rule, &user.email, Utc::now())
+        .await
+        .into_iter()
+        .map(|(channel, result)| match result {
+            Ok(detail) => json!({"channel": channel, "ok": true, "detail": detail}),
+            Err(detail) => json!({"channel": channel, "ok": false, "detail": detail}),
+        })
+        .collect();
+    Ok(Json(json!({"rule_id": rule.id, "results": results})).into_response())
 }

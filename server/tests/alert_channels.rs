@@ -1,0 +1,289 @@
+//! Alert notifications reaching real local receivers started here: an HTTP server that
+//! records webhook and Slack posts, and an SMTP server on loopback that records messages. A
+//! firing alert is delivered to each (the webhook signed, Slack coloured, the email with text
+//! and HTML parts), a receiver that fails is retried, and "send test notification" reports
+//! each channel.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use chrono::{Duration, Utc};
+use common::TestApp;
+use hmac::{Hmac, Mac};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sha2::Sha256;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use app::model::alerts::Notice;
+use server::config::Config;
+
+/// The seed rule "High error rate": above 5 % over 5 minutes for 2 minutes, critical, to
+/// every channel.
+const HIGH_ERROR_RATE: &str = "a1e70000-0000-0000-0000-000000000002";
+const SECRET: &str = "webhook secret";
+
+/// One post the HTTP receiver got.
+#[derive(Debug, Clone)]
+struct Post {
+    path: String,
+    signature: Option<String>,
+    body: Vec<u8>,
+}
+
+#[derive(Clone, Default)]
+struct HttpReceiver {
+    posts: Arc<Mutex<Vec<Post>>>,
+    /// Answers this many webhook posts with 500 before taking them.
+    fail_first: Arc<AtomicUsize>,
+}
+
+impl HttpReceiver {
+    async fn start(fail_first: usize) -> (String, HttpReceiver) {
+        let receiver = HttpReceiver::default();
+        receiver.fail_first.store(fail_first, Ordering::SeqCst);
+        let app = axum::Router::new().route("/{*path}", axum::routing::post(record)).with_state(receiver.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the HTTP receiver");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, receiver)
+    }
+
+    fn posts(&self, path: &str) -> Vec<Post> {
+        self.posts.lock().expect("posts").iter().filter(|p| p.path == path).cloned().collect()
+    }
+}
+
+async fn record(
+    State(receiver): State<HttpReceiver>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AxumStatus {
+    let signature = headers.get("x-kitchen-pantry-signature").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    receiver.posts.lock().expect("posts").push(Post { path: path.clone(), signature, body: body.to_vec() });
+    let failing = path == "hook"
+        && receiver.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if failing { AxumStatus::INTERNAL_SERVER_ERROR } else { AxumStatus::OK }
+}
+
+/// A mail server that takes every message and keeps it (envelope recipients and data).
+async fn smtp_receiver() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the SMTP receiver");
+    let port = listener.local_addr().expect("address").port();
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let kept = messages.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 localhost test SMTP\r\n").await;
+                let mut recipients = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let command = line.trim_end_matches('\r').to_ascii_uppercase();
+                    let answer: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
+                        b"250 localhost\r\n"
+                    } else if command.starts_with("RCPT TO:") {
+                        recipients.push(line["RCPT TO:".len()..].trim().to_owned());
+                        b"250 OK\r\n"
+                    } else if command == "DATA" {
+                        let _ = write.write_all(b"354 End with a dot\r\n").await;
+                        let mut data = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            let line = line.trim_end_matches('\r');
+                            if line == "." {
+                                break;
+                            }
+                            data.push_str(line);
+                            data.push('\n');
+                        }
+                        kept.lock().expect("messages").push((std::mem::take(&mut recipients), data));
+                        b"250 Queued\r\n"
+                    } else if command == "QUIT" {
+                        let _ = write.write_all(b"221 Bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    if write.write_all(answer).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, messages)
+}
+
+/// Waits up to `seconds` for `done`.
+async fn eventually(seconds: u64, what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..seconds * 10 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within {seconds} s");
+}
+
+fn json(body: &[u8]) -> Value {
+    serde_json::from_slice(body).expect("a JSON body")
+}
+
+async fn app_with_receivers(base: &str, smtp_port: u16) -> TestApp {
+    let (hook, slack) = (format!("{base}/hook"), format!("{base}/slack"));
+    TestApp::spawn_with(|config| Config {
+        alert_evaluate_secs: 0,
+        alert_webhook_url: Some(hook),
+        alert_webhook_secret: Some(SECRET.into()),
+        alert_slack_webhook_url: Some(slack),
+        smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+        alert_email_from: "Kitchen Pantry CRM <alerts@example.test>".into(),
+        alert_email_to: Some("ops@example.test, oncall@example.test".into()),
+        ..config
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_firing_alert_reaches_the_webhook_slack_and_email_and_a_failing_receiver_is_retried() {
+    let (base, http) = HttpReceiver::start(1).await;
+    let (smtp_port, mail) = smtp_receiver().await;
+    let app = app_with_receivers(&base, smtp_port).await;
+    let t0 = Utc::now() - Duration::hours(1);
+    app.alerts.seed(t0).await.expect("seed the rules");
+    let now = Utc::now().timestamp();
+    for status in [500, 200, 500, 200, 200, 503, 200, 200, 200, 200] {
+        app.monitoring.record(now, "/api/v1/organizations", 20.0, status);
+    }
+
+    app.alerts.evaluate(t0).await.expect("round");
+    let fired = app.alerts.evaluate(t0 + Duration::minutes(2)).await.expect("round");
+    let fired: Vec<(Notice, &str)> = fired.iter().map(|n| (n.notice, n.rule_name.as_str())).collect();
+    assert!(fired.contains(&(Notice::Firing, "High error rate")), "{fired:?}");
+
+    // The webhook answered 500 first; it is tried again 5 s later.
+    eventually(20, "the webhook's second attempt", || http.posts("hook").len() >= 2).await;
+    let hook = http.posts("hook").pop().expect("a webhook post");
+    let body = json(&hook.body);
+    let notification = &body["notification"];
+    assert_eq!(
+        (notification["rule_name"].as_str(), notification["severity"].as_str()),
+        (Some("High error rate"), Some("critical"))
+    );
+    assert_eq!(notification["notice"], "firing");
+    assert_eq!(notification["alerts"][0]["labels"], "");
+    // 3 of our 10 requests failed; the test's own sign-in is a request too.
+    let rate = notification["alerts"][0]["value"].as_f64().unwrap_or_default();
+    assert!((25.0..=30.0).contains(&rate), "{notification}");
+    assert_eq!(notification["alerts"][0]["shown"], format!("{rate:.1}%"));
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(&hook.body);
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    assert_eq!(hook.signature.as_deref(), Some(expected.as_str()), "signed with the secret");
+
+    let slack = http.posts("slack");
+    assert_eq!(slack.len(), 1, "one Slack message for the rule");
+    let slack = json(&slack[0].body);
+    assert_eq!(slack["text"], "[CRITICAL] High error rate firing");
+    assert_eq!(slack["attachments"][0]["color"], "#d00000");
+    assert_eq!(slack["attachments"][0]["text"], format!("• all requests: {rate:.1}%"));
+
+    eventually(10, "the email", || !mail.lock().expect("mail").is_empty()).await;
+    let (recipients, message) = mail.lock().expect("mail")[0].clone();
+    assert_eq!(recipients, ["<ops@example.test>", "<oncall@example.test>"]);
+    assert!(message.contains("Subject: [CRITICAL] High error rate firing"), "{message}");
+    assert!(message.contains("multipart/alternative"), "{message}");
+    assert!(message.contains("text/plain") && message.contains("text/html"), "{message}");
+
+    // The receivers have the messages; the deliverer records each outcome just after.
+    let mut deliveries = Value::Null;
+    for _ in 0..50 {
+        deliveries = app.get("/api/v1/alerts/deliveries").await.1;
+        let pending =
+            deliveries["deliveries"].as_array().is_some_and(|all| all.iter().any(|d| d["status"] == "pending"));
+        if !pending {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    let of_rule: Vec<&Value> = deliveries["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .filter(|d| d["rule_id"] == HIGH_ERROR_RATE)
+        .collect();
+    let status = |channel: &str| {
+        of_rule.iter().find(|d| d["channel"] == channel).map(|d| (d["status"].clone(), d["attempts"].clone()))
+    };
+    assert_eq!(status("webhook"), Some((Value::from("sent"), Value::from(2))), "{deliveries}");
+    assert_eq!(status("slack"), Some((Value::from("sent"), Value::from(1))));
+    assert_eq!(status("email"), Some((Value::from("sent"), Value::from(1))));
+    assert_eq!(status("in_app"), Some((Value::from("sent"), Value::from(1))));
+}
+
+#[tokio::test]
+async fn a_test_notification_goes_through_each_channel_and_says_how_it_went() {
+    let (base, http) = HttpReceiver::start(0).await;
+    let (smtp_port, mail) = smtp_receiver().await;
+    let app = app_with_receivers(&base, smtp_port).await;
+    app.alerts.seed(Utc::now()).await.expect("seed the rules");
+    let path = format!("/api/v1/alert-rules/{HIGH_ERROR_RATE}/test");
+
+    let manager = app.signed_in("manager").await;
+    let (status, _) = app.call(&manager, Method::POST, &path, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "administrators test rules");
+
+    let (status, answer) = app.json(Method::POST, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results: Vec<(&str, bool)> = answer["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| Some((r["channel"].as_str()?, r["ok"].as_bool()?)))
+        .collect();
+    assert_eq!(
+        results,
+        [("in_app", true), ("log", true), ("webhook", true), ("slack", true), ("email", true)],
+        "{answer}"
+    );
+    let hook = http.posts("hook");
+    assert_eq!(hook.len(), 1);
+    assert_eq!(json(&hook[0].body)["notification"]["test"], true);
+    assert_eq!(json(&http.posts("slack")[0].body)["text"], "Test: [CRITICAL] High error rate firing");
+    assert!(mail.lock().expect("mail")[0].1.contains("Subject: Test: [CRITICAL] High error rate firing"));
+
+    let (status, _) = app.json(Method::POST, "/api/v1/alert-rules/not-a-rule/test", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_channel_that_is_not_set_up_is_skipped_and_says_why() {
+    let app = TestApp::spawn_with(|config| Config { alert_evaluate_secs: 0, ..config }).await;
+    let t0 = Utc::now() - Duration::hours(1);
+    app.alerts.seed(t0).await.expect("seed the rules");
+    let now = Utc::now().timestamp();
+    for _ in 0..4 {
+        app.monitoring.record(now, "/api/v1/organizations", 20.0, 500);
+    }
+    app.alerts.evaluate(t0).await.expect("round");
+    app.alerts.evaluate(t0 + Duration::minutes(2)).await.expect("round");
+    let (_, deliveries) = app.get("/api/v1/alerts/deliveries").await;
+    let webhook = deliveries["deliveries"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["rule_id"] == HIGH_ERROR_RATE && d["channel"] == "webhook"))
+        .unwrap_or_else(|| panic!("a webhook delivery in {deliveries}"));
+    assert_eq!(
+        (webhook["status"].as_str(), webhook["detail"].as_str()),
+        (Some("skipped"), Some("ALERT_WEBHOOK_URL is not set"))
+    );
+}
