@@ -53,3 +53,18 @@ CREATE TABLE alert_deliveries (
 
 CREATE INDEX alert_deliveries_by_time ON alert_deliveries (at);
 CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at);
+
+-- Silences: while one matches an alert (its rule, its route, or both), the alert still
+-- changes state but sends nothing. Ending a silence early sets ends_at to that time.
+CREATE TABLE alert_silences (
+    id TEXT PRIMARY KEY,
+    rule_id TEXT, -- NULL: any rule
+    labels TEXT, -- NULL: any route
+    starts_at BIGINT NOT NULL,
+    ends_at BIGINT NOT NULL,
+    comment TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE INDEX alert_silences_by_end ON alert_silences (ends_at);

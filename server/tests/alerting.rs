@@ -150,3 +150,105 @@ async fn lifecycle(app: &TestApp) {
     let organizations = slow["alerts"].as_array().and_then(|a| a.iter().find(|a| a["labels"] == "/organizations"));
     assert_eq!(organizations.map(|a| a["state"].clone()), Some(json!("resolved")), "{slow}");
 }
+
+#[tokio::test]
+async fn a_silenced_alert_fires_quietly_and_is_told_when_the_silence_ends() {
+    let app = TestApp::spawn().await;
+    let t0 = Utc::now();
+    let at = |minutes: i64| t0 + Duration::minutes(minutes);
+    engine(&app).seed(t0).await.expect("seed the rules");
+    let now = t0.timestamp();
+    for _ in 0..20 {
+        app.monitoring.record(now, "/organizations", 1_500.0, 200);
+    }
+    let manager = app.signed_in("manager").await;
+    let silence = json!({"rule_id": SLOW_RESPONSES, "labels": "/organizations", "minutes": 30, "comment": "deploying"});
+    let (status, silence) = app.call(&manager, Method::POST, "/api/v1/alerts/silences", Some(silence)).await;
+    assert_eq!(status, StatusCode::CREATED, "{silence}");
+    assert_eq!(silence["created_by"], "manager@example.test");
+    let (status, refused) =
+        app.call(&manager, Method::POST, "/api/v1/alerts/silences", Some(json!({"minutes": 0}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["fields"]["minutes"], "A silence lasts from 1 minute to 7 days.");
+
+    assert_eq!(notices(&engine(&app).evaluate(at(0)).await.expect("round")), []);
+    assert_eq!(notices(&engine(&app).evaluate(at(5)).await.expect("round")), [], "silenced");
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let firing = alert(&active, "/organizations").unwrap_or_else(|| panic!("firing alert in {active}"));
+    assert_eq!((firing["state"].as_str(), firing["notified_at"].as_str()), (Some("firing"), None));
+
+    // Ended early: the alert that fired during the silence is told now.
+    let id = silence["id"].as_str().expect("id");
+    let (status, _) = app.call(&manager, Method::DELETE, &format!("/api/v1/alerts/silences/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(&manager, Method::DELETE, &format!("/api/v1/alerts/silences/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already over");
+    let (_, silences) = app.get("/api/v1/alerts/silences").await;
+    assert_eq!(silences["silences"], json!([]));
+    assert_eq!(notices(&engine(&app).evaluate(at(6)).await.expect("round")), slow_notice(Notice::Firing));
+
+    // Resolved by hand; a second time there is nothing to resolve.
+    let body = json!({"rule_id": SLOW_RESPONSES, "labels": "/organizations"});
+    let (status, _) = app.call(&manager, Method::POST, "/api/v1/alerts/resolve", Some(body.clone())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(&manager, Method::POST, "/api/v1/alerts/resolve", Some(body)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (status, stats) = app.get("/api/v1/alerts/stats?days=7").await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert!(stats["stats"]["fired"].as_u64() >= Some(1), "{stats}");
+    assert!(stats["stats"]["by_severity"]["warning"].as_u64() >= Some(1), "{stats}");
+    assert_eq!(stats["stats"]["by_rule"][0]["rule_name"], "Slow responses", "{stats}");
+    let (status, _) = app.get("/api/v1/alerts/stats?days=400").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn administrators_create_change_disable_and_delete_rules_and_bad_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in("manager").await;
+    let rule = json!({"name": "Traffic stopped", "metric": "requests_per_minute", "comparison": "below",
+                      "threshold": 1, "window_minutes": 5});
+    let (status, _) = app.call(&manager, Method::POST, "/api/v1/alert-rules", Some(rule.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "managers read rules, administrators change them");
+
+    let (status, refused) = app.post("/api/v1/alert-rules", json!({"metric": "memory_mib"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["fields"]["name"], "Give the rule a name.");
+    assert_eq!(refused["fields"]["threshold"], "Give the rule a threshold.");
+    let per_route_memory = json!({"name": "RAM", "metric": "memory_mib", "threshold": 900,
+                                  "routes": {"scope": "each_route"}});
+    let (status, refused) = app.post("/api/v1/alert-rules", per_route_memory).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["fields"]["routes"], "The memory is one figure for the server, not per route.");
+    let (status, refused) =
+        app.post("/api/v1/alert-rules", json!({"name": "x", "metric": "disk", "threshold": 1})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    let (status, created) = app.post("/api/v1/alert-rules", rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["condition"], "requests per minute below 1.0/min over 5 min");
+    assert_eq!(created["rule"]["channels"], json!(["in_app", "log"]));
+    let id = created["rule"]["id"].as_str().expect("id").to_owned();
+
+    let (status, changed) = app.patch(&format!("/api/v1/alert-rules/{id}"), json!({"enabled": false})).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (changed["rule"]["enabled"].as_bool(), changed["rule"]["name"].as_str()),
+        (Some(false), Some("Traffic stopped"))
+    );
+    let (status, refused) = app.patch(&format!("/api/v1/alert-rules/{id}"), json!({"threshold": -1})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (_, rules) = app.get("/api/v1/alert-rules").await;
+    let listed = rules["rules"].as_array().and_then(|all| all.iter().find(|r| r["rule"]["id"] == id.as_str()));
+    assert_eq!(
+        listed.map(|r| r["rule"]["threshold"].clone()),
+        Some(json!(1.0)),
+        "the refused change left it as it was"
+    );
+
+    let (status, _) = app.json(Method::DELETE, &format!("/api/v1/alert-rules/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.json(Method::DELETE, &format!("/api/v1/alert-rules/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -302,6 +302,29 @@ impl AlertRule {
     }
 }
 
+/// A new rule of `metric` with the defaults a form starts from: above, the metric's shortest
+/// window, firing at once, repeated hourly, warning, resolve notified, all requests, in-app
+/// and log, enabled. Name and threshold are the caller's.
+pub fn new_rule(metric: AlertMetric) -> AlertRule {
+    AlertRule {
+        id: Uuid::now_v7(),
+        name: String::new(),
+        metric,
+        comparison: Comparison::Above,
+        threshold: 0.0,
+        window_minutes: metric.windows()[0],
+        pending_seconds: 0,
+        repeat_minutes: 60,
+        severity: Severity::Warning,
+        notify_resolved: true,
+        escalate_after_minutes: None,
+        channels: vec![Channel::InApp, Channel::Log],
+        escalation_channels: Vec::new(),
+        routes: RouteScope::Overall,
+        enabled: true,
+    }
+}
+
 /// "5 min", "1 h", "7 d".
 pub fn window_label(minutes: i64) -> String {
     match minutes {

@@ -6,6 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::validate::{Checker, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -225,6 +228,69 @@ pub fn acknowledge(state: &AlertState, by: &str, now: DateTime<Utc>) -> AlertSta
     }
 }
 
+/// A time-bounded silence: the alerts it matches change state but send nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Silence {
+    pub id: Uuid,
+    /// `None`: alerts of any rule.
+    pub rule_id: Option<Uuid>,
+    /// The route; `None`: any route.
+    pub labels: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub comment: String,
+    pub created_by: String,
+}
+
+impl Silence {
+    /// Whether it silences the alert of `rule_id` and `labels` at `now`.
+    pub fn matches(&self, rule_id: Uuid, labels: &str, now: DateTime<Utc>) -> bool {
+        self.starts_at <= now
+            && now < self.ends_at
+            && self.rule_id.is_none_or(|id| id == rule_id)
+            && self.labels.as_deref().is_none_or(|l| l == labels)
+    }
+}
+
+/// The longest silence: a week.
+pub const LONGEST_SILENCE_MINUTES: i64 = 7 * 24 * 60;
+
+/// A silence as asked for: what it matches, for how long from now, and why.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SilenceRequest {
+    #[serde(default)]
+    pub rule_id: Option<Uuid>,
+    #[serde(default)]
+    pub labels: Option<String>,
+    pub minutes: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+impl SilenceRequest {
+    /// The silence from `now`, or a message per field that is wrong.
+    pub fn silence(self, id: Uuid, by: &str, now: DateTime<Utc>) -> Result<Silence, FieldErrors> {
+        let mut check = Checker::new();
+        let labels = self.labels.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+        if self.rule_id.is_none() && labels.is_none() {
+            check.fail("rule_id", "Say which alerts to silence: a rule, a route, or both.");
+        }
+        if !(1..=LONGEST_SILENCE_MINUTES).contains(&self.minutes) {
+            check.fail("minutes", "A silence lasts from 1 minute to 7 days.");
+        }
+        let comment = check.optional_line("comment", "The comment", Some(&self.comment), 500).unwrap_or_default();
+        check.finish(Silence {
+            id,
+            rule_id: self.rule_id,
+            labels,
+            starts_at: now,
+            ends_at: now + Duration::minutes(self.minutes),
+            comment,
+            created_by: by.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +439,28 @@ mod tests {
         // Restored, it does not tell again before the repeat interval.
         let (_, notice) = step(&restored, &Evaluation::Condition(true), &timing(), Severity::Warning, at(7), false);
         assert_eq!(notice, None);
+    }
+
+    #[test]
+    fn a_silence_matches_its_rule_and_route_while_it_lasts() {
+        let rule = Uuid::from_u128(1);
+        let request = |rule_id, labels: Option<&str>, minutes| SilenceRequest {
+            rule_id,
+            labels: labels.map(str::to_owned),
+            minutes,
+            comment: "deploying".into(),
+        };
+        let silence = request(Some(rule), Some("/today"), 30).silence(Uuid::nil(), "ops@example.test", at(0)).unwrap();
+        assert!(silence.matches(rule, "/today", at(0)));
+        assert!(silence.matches(rule, "/today", at(29)));
+        assert!(!silence.matches(rule, "/today", at(30)), "ends at its end");
+        assert!(!silence.matches(rule, "/organizations", at(5)), "another route");
+        assert!(!silence.matches(Uuid::from_u128(2), "/today", at(5)), "another rule");
+        let any_route = request(Some(rule), Some("  "), 30).silence(Uuid::nil(), "ops", at(0)).unwrap();
+        assert!(any_route.matches(rule, "/organizations", at(5)));
+
+        let errors = request(None, None, 0).silence(Uuid::nil(), "ops", at(0)).unwrap_err();
+        assert_eq!(errors["rule_id"], "Say which alerts to silence: a rule, a route, or both.");
+        assert_eq!(errors["minutes"], "A silence lasts from 1 minute to 7 days.");
     }
 }

@@ -12,6 +12,7 @@
 pub mod channels;
 pub mod delivery;
 pub mod readings;
+pub mod stats;
 pub mod storage;
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +25,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use app::model::alert_rules::{AlertRule, Channel};
-use app::model::alerts::{AlertState, Evaluation, Notice, Severity, acknowledge, step};
+use app::model::alerts::{AlertState, Evaluation, Notice, Severity, Silence, acknowledge, step};
 use app::store::{Store, StoreError, Tx};
 
 use crate::monitoring::Monitoring;
@@ -105,6 +106,7 @@ impl AlertEngine {
     pub async fn evaluate(&self, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
         let rules = storage::rules(&self.store).await?;
         let states = storage::states(&self.store).await?;
+        let silences = storage::silences(&self.store, now).await?;
         let mut rounds = Vec::new();
         for rule in rules.iter().filter(|r| r.enabled) {
             let readings = readings::read(rule, &self.monitoring, &self.store, now).await;
@@ -113,7 +115,7 @@ impl AlertEngine {
         let mut tx = self.store.db().begin().await?;
         let mut sent = Vec::new();
         for (rule, readings) in rounds {
-            sent.extend(self.judge(&mut tx, rule, readings, &states, now).await?);
+            sent.extend(self.judge(&mut tx, rule, readings, &states, &silences, now).await?);
         }
         tx.commit().await?;
         for notification in &sent {
@@ -131,6 +133,7 @@ impl AlertEngine {
         rule: &AlertRule,
         readings: Vec<Reading>,
         states: &HashMap<AlertKey, StoredState>,
+        silences: &[Silence],
         now: DateTime<Utc>,
     ) -> Result<Vec<Notification>, StoreError> {
         let mut notices: BTreeMap<Notice, Vec<AlertFigure>> = BTreeMap::new();
@@ -138,7 +141,8 @@ impl AlertEngine {
             let key = (rule.id, reading.labels.clone());
             let before = states.get(&key);
             let was = before.map(|s| s.state.clone()).unwrap_or(AlertState::Inactive);
-            let (next, notice) = step(&was, &reading.evaluation, &rule.timing(), rule.severity, now, false);
+            let silenced = silences.iter().any(|s| s.matches(rule.id, &reading.labels, now));
+            let (next, notice) = step(&was, &reading.evaluation, &rule.timing(), rule.severity, now, silenced);
             if before.is_none() && next == AlertState::Inactive {
                 continue;
             }
@@ -258,7 +262,7 @@ impl AlertEngine {
     }
 
     /// Acknowledges a firing alert for `by`: no more reminders, no escalation. `Ok(false)`
-    /// when that alert is not firing.
+    /// when that alert is not firing unacknowledged.
     pub async fn acknowledge(
         &self,
         rule_id: Uuid,
@@ -266,14 +270,38 @@ impl AlertEngine {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.act(rule_id, labels, now, "acknowledged", format!("Acknowledged by {by}."), |state| {
+            matches!(state, AlertState::Firing { acknowledged: None, .. }).then(|| acknowledge(state, by, now))
+        })
+        .await
+    }
+
+    /// Resolves a pending or firing alert by hand (nothing is notified). If its condition
+    /// still holds, the next round starts it again. `Ok(false)` when it is neither.
+    pub async fn resolve(&self, rule_id: Uuid, labels: &str, by: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.act(rule_id, labels, now, "resolved", format!("Resolved by {by}."), |state| {
+            matches!(state, AlertState::Firing { .. } | AlertState::Pending { .. })
+                .then_some(AlertState::Resolved { at: now })
+        })
+        .await
+    }
+
+    /// Changes an alert's state by `change` (`None`: not in a state it applies to) and
+    /// records the event.
+    async fn act(
+        &self,
+        rule_id: Uuid,
+        labels: &str,
+        now: DateTime<Utc>,
+        kind: &str,
+        message: String,
+        change: impl FnOnce(&AlertState) -> Option<AlertState>,
+    ) -> Result<bool, StoreError> {
         let key = (rule_id, labels.to_owned());
         let Some(stored) = storage::states(&self.store).await?.remove(&key) else { return Ok(false) };
-        if !matches!(stored.state, AlertState::Firing { acknowledged: None, .. }) {
-            return Ok(false);
-        }
+        let Some(state) = change(&stored.state) else { return Ok(false) };
         let rule = storage::rules(&self.store).await?.into_iter().find(|r| r.id == rule_id);
         let mut tx = self.store.db().begin().await?;
-        let state = acknowledge(&stored.state, by, now);
         storage::save_state(&mut tx, &key, &StoredState { state, ..stored.clone() }).await?;
         let event = AlertEvent {
             at: UnixTime(now),
@@ -281,9 +309,9 @@ impl AlertEngine {
             rule_name: rule.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
             labels: labels.to_owned(),
             severity: rule.map(|r| r.severity.code()).unwrap_or_default().to_owned(),
-            kind: "acknowledged".to_owned(),
+            kind: kind.to_owned(),
             value: stored.value,
-            message: format!("Acknowledged by {by}."),
+            message,
         };
         storage::record_event(&mut tx, &event).await?;
         tx.commit().await?;

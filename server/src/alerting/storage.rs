@@ -10,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use app::model::alert_rules::{AlertRule, default_rules};
-use app::model::alerts::AlertState;
+use app::model::alerts::{AlertState, Silence};
 use app::store::{Sql, Store, StoreError, Tx};
 
 /// A rule's alerts are told apart by their labels: the route, or "" for all requests.
@@ -51,6 +51,98 @@ pub async fn rules(store: &Store) -> Result<Vec<AlertRule>, StoreError> {
         .collect();
     rules.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(rules)
+}
+
+/// Adds or replaces a rule; its alerts start again from inactive (the condition changed).
+pub async fn save_rule(store: &Store, rule: &AlertRule, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let mut tx = store.db().begin().await?;
+    let sql = Sql::new(
+        "alerting.save_rule",
+        "INSERT INTO alert_rules (id, definition, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, \
+         updated_by = excluded.updated_by",
+    )
+    .bind(rule.id.to_string())
+    .bind(to_json(rule)?)
+    .bind(now.timestamp())
+    .bind(by);
+    tx.execute(sql).await?;
+    let clear =
+        Sql::new("alerting.clear_states", "DELETE FROM alert_states WHERE rule_id = $1").bind(rule.id.to_string());
+    tx.execute(clear).await?;
+    tx.commit().await
+}
+
+/// Deletes a rule and its alerts' states (its history stays); `false` when there was none.
+pub async fn delete_rule(store: &Store, id: Uuid) -> Result<bool, StoreError> {
+    let mut tx = store.db().begin().await?;
+    let states = Sql::new("alerting.delete_states", "DELETE FROM alert_states WHERE rule_id = $1").bind(id.to_string());
+    tx.execute(states).await?;
+    let rule = Sql::new("alerting.delete_rule", "DELETE FROM alert_rules WHERE id = $1").bind(id.to_string());
+    let deleted = tx.execute(rule).await?;
+    tx.commit().await?;
+    Ok(deleted == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct SilenceRow {
+    id: String,
+    rule_id: Option<String>,
+    labels: Option<String>,
+    starts_at: i64,
+    ends_at: i64,
+    comment: String,
+    created_by: String,
+}
+
+/// The silences not over at `now` (running or to come), the soonest ending first.
+pub async fn silences(store: &Store, now: DateTime<Utc>) -> Result<Vec<Silence>, StoreError> {
+    let sql = Sql::new(
+        "alerting.silences",
+        "SELECT id, rule_id, labels, starts_at, ends_at, comment, created_by FROM alert_silences \
+         WHERE ends_at > $1 ORDER BY ends_at, id",
+    )
+    .bind(now.timestamp());
+    let rows: Vec<SilenceRow> = store.db().fetch_all(sql).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Silence {
+                id: Uuid::parse_str(&row.id).ok()?,
+                rule_id: row.rule_id.as_deref().map(Uuid::parse_str).transpose().ok()?,
+                labels: row.labels,
+                starts_at: DateTime::from_timestamp(row.starts_at, 0)?,
+                ends_at: DateTime::from_timestamp(row.ends_at, 0)?,
+                comment: row.comment,
+                created_by: row.created_by,
+            })
+        })
+        .collect())
+}
+
+pub async fn add_silence(store: &Store, silence: &Silence, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "alerting.add_silence",
+        "INSERT INTO alert_silences (id, rule_id, labels, starts_at, ends_at, comment, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(silence.id.to_string())
+    .bind(silence.rule_id.map(|id| id.to_string()))
+    .bind(silence.labels.as_deref())
+    .bind(silence.starts_at.timestamp())
+    .bind(silence.ends_at.timestamp())
+    .bind(silence.comment.as_str())
+    .bind(silence.created_by.as_str())
+    .bind(now.timestamp());
+    store.db().execute(sql).await.map(|_| ())
+}
+
+/// Ends a running silence at `now`; `false` when there is no such silence still running.
+pub async fn end_silence(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let sql = Sql::new("alerting.end_silence", "UPDATE alert_silences SET ends_at = $1 WHERE id = $2 AND ends_at > $1")
+        .bind(now.timestamp())
+        .bind(id.to_string());
+    Ok(store.db().execute(sql).await? == 1)
 }
 
 #[derive(sqlx::FromRow)]
@@ -143,6 +235,17 @@ pub async fn history(store: &Store, limit: i64) -> Result<Vec<AlertEvent>, Store
          ORDER BY at DESC, id DESC LIMIT $1",
     )
     .bind(limit);
+    store.db().fetch_all(sql).await
+}
+
+/// The events since `since`, oldest first (for the statistics).
+pub async fn events_since(store: &Store, since: DateTime<Utc>) -> Result<Vec<AlertEvent>, StoreError> {
+    let sql = Sql::new(
+        "alerting.events_since",
+        "SELECT at, rule_id, rule_name, labels, severity, kind, value, message FROM alert_events \
+         WHERE at >= $1 ORDER BY at, id",
+    )
+    .bind(since.timestamp());
     store.db().fetch_all(sql).await
 }
 

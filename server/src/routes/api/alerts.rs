@@ -1,8 +1,7 @@
-//! Alerting for managers and administrators: the rules with where their alerts stand
-//! (`GET /alert-rules`), the active alerts (`GET /alerts`), what happened
-//! (`GET /alerts/history`), the notifications delivered (`GET /alerts/deliveries`), and
-//! acknowledging a firing alert (`POST /alerts/acknowledge`); administrators send a rule's
-//! test notification (`POST /alert-rules/{id}/test`). Documented in docs/api.md.
+//! Alerting for managers and administrators: the rules with where their alerts stand, the
+//! active alerts, what happened, the notifications delivered, statistics; acknowledging,
+//! resolving and silencing alerts. Administrators create, change, delete and test rules.
+//! Documented in docs/api.md ("Alerts").
 
 use axum::Json;
 use axum::Router;
@@ -10,29 +9,36 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use app::error::AppError;
-use app::model::alert_rules::AlertRule;
-use app::model::alerts::AlertState;
+use app::model::CurrentUser;
+use app::model::alert_rules::{AlertMetric, AlertRule, new_rule};
+use app::model::alerts::{AlertState, SilenceRequest};
 
 use super::ids::parse_id;
 use super::{ApiError, access::Monitor, json};
+use crate::alerting::stats::alert_stats;
 use crate::alerting::storage::{self, StoredState};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/alert-rules", get(rules))
+        .route("/alert-rules", get(rules).post(create_rule))
+        .route("/alert-rules/{id}", patch(update_rule).delete(delete_rule))
         .route("/alert-rules/{id}/test", post(send_test))
         .route("/alerts", get(active))
         .route("/alerts/history", get(history))
         .route("/alerts/deliveries", get(deliveries))
+        .route("/alerts/stats", get(stats))
         .route("/alerts/acknowledge", post(acknowledge))
+        .route("/alerts/resolve", post(resolve))
+        .route("/alerts/silences", get(silences).post(add_silence))
+        .route("/alerts/silences/{id}", delete(end_silence))
 }
 
 /// One alert of a rule, as the lists show it.
@@ -135,11 +141,15 @@ async fn deliveries(
 }
 
 #[derive(Deserialize)]
-struct AcknowledgeBody {
+struct AlertBody {
     rule_id: Uuid,
     /// The alert's route; "" (the default) for a rule over all requests.
     #[serde(default)]
     labels: String,
+}
+
+fn conflict(message: &str) -> ApiError {
+    AppError::Conflict { message: message.to_owned(), current_version: None }.into()
 }
 
 async fn acknowledge(
@@ -148,17 +158,152 @@ async fn acknowledge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let body: AcknowledgeBody = json::typed(json::object(&headers, &body)?.into())?;
+    let body: AlertBody = json::typed(json::object(&headers, &body)?.into())?;
     if state.alerts.acknowledge(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    Err(AppError::Conflict {
-        message: "That alert is not firing unacknowledged: only a firing alert nobody acknowledged yet can be \
-                  acknowledged."
-            .to_owned(),
-        current_version: None,
+    Err(conflict(
+        "That alert is not firing unacknowledged: only a firing alert nobody acknowledged yet can be acknowledged.",
+    ))
+}
+
+async fn resolve(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: AlertBody = json::typed(json::object(&headers, &body)?.into())?;
+    if state.alerts.resolve(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
+        return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    .into())
+    Err(conflict("That alert is neither pending nor firing, so there is nothing to resolve."))
+}
+
+async fn silences(_: Monitor, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let silences = storage::silences(&state.store, Utc::now()).await?;
+    Ok(Json(json!({"silences": silences})).into_response())
+}
+
+async fn add_silence(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SilenceRequest = json::typed(json::object(&headers, &body)?.into())?;
+    let now = Utc::now();
+    let silence = request.silence(Uuid::now_v7(), &user.email, now).map_err(AppError::invalid)?;
+    if let Some(rule_id) = silence.rule_id
+        && !storage::rules(&state.store).await?.iter().any(|r| r.id == rule_id)
+    {
+        return Err(AppError::not_found("Alert rule").into());
+    }
+    storage::add_silence(&state.store, &silence, now).await?;
+    Ok((StatusCode::CREATED, Json(silence)).into_response())
+}
+
+async fn end_silence(_: Monitor, State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "silence")?;
+    if storage::end_silence(&state.store, id, Utc::now()).await? {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Err(AppError::not_found("Running silence").into())
+}
+
+#[derive(Deserialize)]
+struct DaysQuery {
+    days: Option<String>,
+}
+
+/// Firings by severity and rule and the mean time to resolve, over `?days=` (1–90, 30).
+async fn stats(
+    _: Monitor,
+    State(state): State<AppState>,
+    Query(query): Query<DaysQuery>,
+) -> Result<Response, ApiError> {
+    let days =
+        match query.days.as_deref().map(str::trim) {
+            None | Some("") => 30,
+            Some(text) => text.parse::<i64>().ok().filter(|d| (1..=90).contains(d)).ok_or_else(|| {
+                AppError::bad_request(format!("days must be a whole number from 1 to 90 (got “{text}”)"))
+            })?,
+        };
+    let events = storage::events_since(&state.store, Utc::now() - chrono::Duration::days(days)).await?;
+    let firing =
+        storage::states(&state.store).await?.values().filter(|s| matches!(s.state, AlertState::Firing { .. })).count();
+    Ok(Json(json!({"days": days, "firing_now": firing, "stats": alert_stats(&events)})).into_response())
+}
+
+/// Administrators only: rules decide who gets woken at night.
+fn administrator(user: &CurrentUser) -> Result<(), ApiError> {
+    if app::policy::can_administer(user) {
+        return Ok(());
+    }
+    Err(AppError::forbidden("Only administrators change and test alert rules.").into())
+}
+
+async fn rule_by_id(state: &AppState, id: &str) -> Result<AlertRule, ApiError> {
+    let id = parse_id(id, "Alert rule")?;
+    let rules = storage::rules(&state.store).await?;
+    rules.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::not_found("Alert rule").into())
+}
+
+/// A new rule: `name`, `metric` and `threshold` are needed; the rest has defaults (above, the
+/// metric's shortest window, for 0 s, repeat hourly, warning, resolve notified, all requests,
+/// in-app and log, enabled).
+async fn create_rule(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    administrator(&user)?;
+    let body = json::object(&headers, &body)?;
+    let mut missing = app::model::FieldErrors::new();
+    for (field, what) in [("name", "a name"), ("metric", "a metric"), ("threshold", "a threshold")] {
+        if body.get(field).is_none_or(serde_json::Value::is_null) {
+            missing.insert(field.to_owned(), format!("Give the rule {what}."));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::invalid(missing).into());
+    }
+    let metric = body.get("metric").cloned().map(json::typed::<AlertMetric>).transpose()?;
+    let template = new_rule(metric.unwrap_or(AlertMetric::LatencyP95));
+    let rule = json::merged(&template, body)?;
+    let rule = AlertRule { id: template.id, ..rule }.validated().map_err(AppError::invalid)?;
+    storage::save_rule(&state.store, &rule, &user.email, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"rule": rule, "condition": rule.condition()}))).into_response())
+}
+
+/// Changes the fields given (`{"enabled": false}` disables the rule); its alerts start again.
+async fn update_rule(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    administrator(&user)?;
+    let current = rule_by_id(&state, &id).await?;
+    let rule: AlertRule = json::merged(&current, json::object(&headers, &body)?)?;
+    let rule = AlertRule { id: current.id, ..rule }.validated().map_err(AppError::invalid)?;
+    storage::save_rule(&state.store, &rule, &user.email, Utc::now()).await?;
+    Ok(Json(json!({"rule": rule, "condition": rule.condition()})).into_response())
+}
+
+async fn delete_rule(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    administrator(&user)?;
+    let id = parse_id(&id, "Alert rule")?;
+    if storage::delete_rule(&state.store, id).await? {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Err(AppError::not_found("Alert rule").into())
 }
 
 /// Sends a test notification through each of the rule's channels now, and says how each went.
@@ -167,15 +312,8 @@ async fn send_test(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if !app::policy::can_administer(&user) {
-        return Err(AppError::forbidden("Only administrators test alert rules.").into());
-    }
-    let id = parse_id(&id, "alert rule")?;
-    let rule = storage::rules(&state.store)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| AppError::not_found("Alert rule"))?;
+    administrator(&user)?;
+    let rule = rule_by_id(&state, &id).await?;
     let results: Vec<_> = state
         .alerts
         .send_test(&rule, &user.email, Utc::now())
