@@ -287,3 +287,62 @@ async fn a_channel_that_is_not_set_up_is_skipped_and_says_why() {
         (Some("skipped"), Some("ALERT_WEBHOOK_URL is not set"))
     );
 }
+
+/// Real load with real failures: the organizations table goes away under a running server
+/// (its lists answer 500), the error-rate rule fires and the webhook hears of it; the table
+/// comes back, good requests follow, and the alert resolves. Prints how long each took.
+#[tokio::test]
+async fn real_errors_fire_the_error_rate_rule_and_good_traffic_resolves_it() {
+    let (base, http) = HttpReceiver::start(0).await;
+    let app = TestApp::spawn_with(|config| Config {
+        alert_evaluate_secs: 1,
+        cache_ttl_secs: 0,
+        alert_webhook_url: Some(format!("{base}/hook")),
+        ..config
+    })
+    .await;
+    let rule = serde_json::json!({"name": "Errors right now", "metric": "error_rate_percent", "threshold": 5,
+                                  "window_minutes": 1, "severity": "critical", "channels": ["in_app", "webhook"]});
+    let (status, created) = app.post("/api/v1/alert-rules", rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let ours = |notice: &str| {
+        http.posts("hook").iter().any(|p| {
+            let n = &json(&p.body)["notification"];
+            n["rule_name"] == "Errors right now" && n["notice"] == notice
+        })
+    };
+    let burst = |expected: StatusCode, count: usize| {
+        let app = &app;
+        async move {
+            for _ in 0..count {
+                let (status, body) = app.get("/api/v1/organizations").await;
+                assert_eq!(status, expected, "{body}");
+            }
+        }
+    };
+    burst(StatusCode::OK, 20).await;
+
+    app.store
+        .db()
+        .execute(app::store::Sql::new("test.break", "ALTER TABLE organizations RENAME TO organizations_away"))
+        .await
+        .expect("break");
+    burst(StatusCode::INTERNAL_SERVER_ERROR, 10).await;
+    let crossed = std::time::Instant::now();
+    eventually(15, "the firing webhook", || ours("firing")).await;
+    let to_fire = crossed.elapsed();
+
+    app.store
+        .db()
+        .execute(app::store::Sql::new("test.mend", "ALTER TABLE organizations_away RENAME TO organizations"))
+        .await
+        .expect("mend");
+    burst(StatusCode::OK, 300).await;
+    let mended = std::time::Instant::now();
+    eventually(15, "the resolved webhook", || ours("resolved")).await;
+    eprintln!(
+        "error-rate alert: threshold crossed → webhook received in {} ms; good traffic → resolved received in {} ms",
+        to_fire.as_millis(),
+        mended.elapsed().as_millis()
+    );
+}
