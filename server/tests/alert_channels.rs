@@ -331,6 +331,10 @@ async fn real_errors_fire_the_error_rate_rule_and_good_traffic_resolves_it() {
     let crossed = std::time::Instant::now();
     eventually(15, "the firing webhook", || ours("firing")).await;
     let to_fire = crossed.elapsed();
+    // The seed rule on database errors saw the missing table too.
+    let database_errors =
+        || http.posts("hook").iter().any(|p| json(&p.body)["notification"]["rule_name"] == "Database errors");
+    eventually(5, "the database errors webhook", database_errors).await;
 
     app.store
         .db()

@@ -220,7 +220,7 @@ async fn administrators_create_change_disable_and_delete_rules_and_bad_ones_are_
                                   "routes": {"scope": "each_route"}});
     let (status, refused) = app.post("/api/v1/alert-rules", per_route_memory).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    assert_eq!(refused["fields"]["routes"], "The memory is one figure for the server, not per route.");
+    assert_eq!(refused["fields"]["routes"], "There is one memory figure for the whole server, not one per route.");
     let (status, refused) =
         app.post("/api/v1/alert-rules", json!({"name": "x", "metric": "disk", "threshold": 1})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
@@ -251,4 +251,21 @@ async fn administrators_create_change_disable_and_delete_rules_and_bad_ones_are_
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = app.json(Method::DELETE, &format!("/api/v1/alert-rules/{id}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_counted_for_their_rule() {
+    let app = TestApp::spawn().await;
+    let rule = json!({"name": "Sign-in trouble", "metric": "failed_logins", "threshold": 2, "window_minutes": 5});
+    let (status, created) = app.post("/api/v1/alert-rules", rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    for attempt in 0..3 {
+        let refused = app.signed_in_with(&format!("nobody{attempt}@example.test"), "not the password").await;
+        assert!(refused.is_none(), "a wrong sign-in is refused");
+    }
+    let round = engine(&app).evaluate(Utc::now()).await.expect("round");
+    let fired = round.iter().find(|n| n.rule_name == "Sign-in trouble").unwrap_or_else(|| panic!("{round:?}"));
+    assert_eq!(fired.notice, Notice::Firing);
+    // Failed sign-ins are counted per process, and other tests here sign in wrongly too.
+    assert!(fired.alerts[0].value >= Some(3.0), "{fired:?}");
 }

@@ -28,10 +28,20 @@ pub enum AlertMetric {
     Cpu,
     /// Real users' 75th percentile of a web vital over the window (ms; CLS unitless).
     VitalP75(Metric),
+    /// Sign-ins refused for a wrong password or an unknown address, over the window.
+    FailedLogins,
+    /// Database statements that failed, over the window.
+    DatabaseErrors,
+    /// Offline changes the server refused (they wait in "needs attention"), over the window.
+    SyncRejected,
+    /// Errors in users' browsers (panics, uncaught exceptions), over the window.
+    ClientErrors,
+    /// The share of cache lookups answered from the cache over the window, in percent.
+    CacheHitRatio,
 }
 
 impl AlertMetric {
-    pub const ALL: [AlertMetric; 10] = [
+    pub const ALL: [AlertMetric; 15] = [
         AlertMetric::LatencyP95,
         AlertMetric::ErrorRate,
         AlertMetric::Throughput,
@@ -42,6 +52,11 @@ impl AlertMetric {
         AlertMetric::VitalP75(Metric::Cls),
         AlertMetric::VitalP75(Metric::Fcp),
         AlertMetric::VitalP75(Metric::Ttfb),
+        AlertMetric::FailedLogins,
+        AlertMetric::DatabaseErrors,
+        AlertMetric::SyncRejected,
+        AlertMetric::ClientErrors,
+        AlertMetric::CacheHitRatio,
     ];
 
     pub fn code(self) -> String {
@@ -52,6 +67,11 @@ impl AlertMetric {
             AlertMetric::Memory => "memory_mib".into(),
             AlertMetric::Cpu => "cpu_percent".into(),
             AlertMetric::VitalP75(metric) => format!("vital_p75_{}", metric.code().to_ascii_lowercase()),
+            AlertMetric::FailedLogins => "failed_logins".into(),
+            AlertMetric::DatabaseErrors => "database_errors".into(),
+            AlertMetric::SyncRejected => "sync_rejected".into(),
+            AlertMetric::ClientErrors => "client_errors".into(),
+            AlertMetric::CacheHitRatio => "cache_hit_ratio_percent".into(),
         }
     }
 
@@ -67,6 +87,11 @@ impl AlertMetric {
             AlertMetric::Memory => "memory".into(),
             AlertMetric::Cpu => "CPU".into(),
             AlertMetric::VitalP75(metric) => format!("{} p75", metric.code()),
+            AlertMetric::FailedLogins => "failed sign-ins".into(),
+            AlertMetric::DatabaseErrors => "database errors".into(),
+            AlertMetric::SyncRejected => "rejected offline changes".into(),
+            AlertMetric::ClientErrors => "browser errors".into(),
+            AlertMetric::CacheHitRatio => "cache hit ratio".into(),
         }
     }
 
@@ -74,7 +99,11 @@ impl AlertMetric {
     pub fn format(self, value: f64) -> String {
         match self {
             AlertMetric::LatencyP95 => format!("{value:.0} ms"),
-            AlertMetric::ErrorRate | AlertMetric::Cpu => format!("{value:.1}%"),
+            AlertMetric::ErrorRate | AlertMetric::Cpu | AlertMetric::CacheHitRatio => format!("{value:.1}%"),
+            AlertMetric::FailedLogins
+            | AlertMetric::DatabaseErrors
+            | AlertMetric::SyncRejected
+            | AlertMetric::ClientErrors => format!("{value:.0}"),
             AlertMetric::Throughput => format!("{value:.1}/min"),
             AlertMetric::Memory => format!("{value:.0} MiB"),
             AlertMetric::VitalP75(Metric::Cls) => format!("{value:.3}"),
@@ -89,18 +118,31 @@ impl AlertMetric {
             AlertMetric::LatencyP95 | AlertMetric::ErrorRate | AlertMetric::Throughput => &[1, 5, 60],
             AlertMetric::Memory | AlertMetric::Cpu => &[1],
             AlertMetric::VitalP75(_) => &[60, 1_440, 10_080],
+            // Counted per minute over the last hour.
+            AlertMetric::FailedLogins
+            | AlertMetric::DatabaseErrors
+            | AlertMetric::SyncRejected
+            | AlertMetric::ClientErrors
+            | AlertMetric::CacheHitRatio => &[5, 60],
         }
     }
 
     /// Whether it has one figure per route.
     pub fn has_routes(self) -> bool {
-        !matches!(self, AlertMetric::Memory | AlertMetric::Cpu)
+        matches!(
+            self,
+            AlertMetric::LatencyP95 | AlertMetric::ErrorRate | AlertMetric::Throughput | AlertMetric::VitalP75(_)
+        )
     }
 
     /// The largest threshold that means anything.
     fn max_threshold(self) -> f64 {
         match self {
-            AlertMetric::ErrorRate => 100.0,
+            AlertMetric::ErrorRate | AlertMetric::CacheHitRatio => 100.0,
+            AlertMetric::FailedLogins
+            | AlertMetric::DatabaseErrors
+            | AlertMetric::SyncRejected
+            | AlertMetric::ClientErrors => 1_000_000.0,
             // Percent of one core, on up to 64 cores.
             AlertMetric::Cpu => 6_400.0,
             AlertMetric::VitalP75(metric) => metric.max_value(),
@@ -261,7 +303,10 @@ impl AlertRule {
         }
         if !metric.windows().contains(&self.window_minutes) {
             let choices: Vec<String> = metric.windows().iter().map(|m| window_label(*m)).collect();
-            check.fail("window_minutes", format!("The {} is kept over {} only.", metric.label(), choices.join(", ")));
+            check.fail(
+                "window_minutes",
+                format!("Figures of {} are kept over {} only.", metric.label(), choices.join(", ")),
+            );
         }
         if !(0..=LONGEST_MINUTES * 60).contains(&self.pending_seconds) {
             check.fail("pending_seconds", "“For” must be from 0 seconds to 7 days.");
@@ -291,7 +336,10 @@ impl AlertRule {
         match &self.routes {
             RouteScope::Overall => {}
             _ if !metric.has_routes() => {
-                check.fail("routes", format!("The {} is one figure for the server, not per route.", metric.label()));
+                check.fail(
+                    "routes",
+                    format!("There is one {} figure for the whole server, not one per route.", metric.label()),
+                );
             }
             RouteScope::Route(route) if !route.starts_with('/') || route.len() > 200 => {
                 check.fail("routes", "A route starts with “/”, as /organizations/{id} does.");
@@ -367,6 +415,14 @@ pub fn default_rules() -> Vec<AlertRule> {
         },
         rule(3, "High memory use", AlertMetric::Memory, 512.0, 1, Severity::High),
         AlertRule {
+            pending_seconds: 0,
+            ..rule(6, "Many failed sign-ins", AlertMetric::FailedLogins, 20.0, 5, Severity::High)
+        },
+        AlertRule {
+            pending_seconds: 0,
+            ..rule(7, "Database errors", AlertMetric::DatabaseErrors, 5.0, 5, Severity::High)
+        },
+        AlertRule {
             repeat_minutes: 24 * 60,
             pending_seconds: 0,
             ..rule(
@@ -431,7 +487,7 @@ mod tests {
             fields,
             ["channels", "escalate_after_minutes", "name", "repeat_minutes", "routes", "threshold", "window_minutes"]
         );
-        assert_eq!(errors["window_minutes"], "The p95 latency is kept over 1 min, 5 min, 1 h only.");
+        assert_eq!(errors["window_minutes"], "Figures of p95 latency are kept over 1 min, 5 min, 1 h only.");
         assert_eq!(errors["escalate_after_minutes"], "Only critical alerts escalate.");
     }
 
@@ -440,7 +496,7 @@ mod tests {
         let memory = AlertRule { routes: RouteScope::EachRoute, ..default_rules().remove(2) };
         assert_eq!(
             memory.validated().unwrap_err()["routes"],
-            "The memory is one figure for the server, not per route."
+            "There is one memory figure for the whole server, not one per route."
         );
     }
 

@@ -10,6 +10,7 @@ use app::store::Store;
 
 use crate::monitoring::Monitoring;
 use crate::monitoring::aggregator::{Stats, Window};
+use crate::monitoring::events::Event;
 use crate::monitoring::vitals;
 
 /// One alert's reading: its labels ("" for all requests), the value, and what it means.
@@ -59,6 +60,21 @@ pub async fn read(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now:
             vec![Reading::of(rule, String::new(), mib)]
         }
         AlertMetric::Cpu => vec![Reading::of(rule, String::new(), monitoring.process.stats().cpu_percent)],
+        AlertMetric::FailedLogins
+        | AlertMetric::DatabaseErrors
+        | AlertMetric::SyncRejected
+        | AlertMetric::ClientErrors
+        | AlertMetric::CacheHitRatio => {
+            let count = |event| monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
+            let value = match rule.metric {
+                AlertMetric::FailedLogins => Some(count(Event::FailedLogin)),
+                AlertMetric::DatabaseErrors => Some(count(Event::DatabaseError)),
+                AlertMetric::SyncRejected => Some(count(Event::SyncRejected)),
+                AlertMetric::ClientErrors => Some(count(Event::ClientError)),
+                _ => hit_ratio(count(Event::CacheHit), count(Event::CacheMiss)),
+            };
+            vec![Reading::of(rule, String::new(), value)]
+        }
         AlertMetric::VitalP75(metric) => {
             let since = now - Duration::minutes(rule.window_minutes);
             let values = match vitals::since(store, since).await {
@@ -83,6 +99,11 @@ pub async fn read(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now:
             }
         }
     }
+}
+
+/// Hits in percent of lookups; `None` when nothing was looked up.
+fn hit_ratio(hits: f64, misses: f64) -> Option<f64> {
+    (hits + misses > 0.0).then(|| 100.0 * hits / (hits + misses))
 }
 
 /// A request metric from a window's figures; `None` when there were no requests to judge.

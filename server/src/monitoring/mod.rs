@@ -8,6 +8,7 @@
 pub mod aggregator;
 pub mod database;
 pub mod errors;
+pub mod events;
 pub mod health;
 pub mod process;
 pub mod prometheus;
@@ -37,6 +38,8 @@ pub struct Shared {
     pub health: HealthThresholds,
     pub process: ProcessMonitor,
     pub database: Arc<DatabaseWatch>,
+    /// Per-minute counts of failed sign-ins, database errors and the like (one per process).
+    pub events: Arc<events::EventTally>,
     aggregator: Mutex<Aggregator>,
     errors: Mutex<ErrorLog>,
 }
@@ -62,6 +65,7 @@ impl Monitoring {
             health,
             process: ProcessMonitor::new(Instant::now()),
             database: Arc::new(DatabaseWatch::new(now)),
+            events: events::tally(),
             aggregator: Mutex::new(Aggregator::new(now)),
             errors: Mutex::new(ErrorLog::default()),
         }))

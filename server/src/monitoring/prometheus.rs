@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use super::events::{Tallying, tally};
 use super::requests::{LATENCY_BUCKETS, SIZE_BUCKETS, STATEMENT_COUNT_BUCKETS};
 use crate::state::AppState;
 
@@ -54,8 +55,15 @@ pub fn recorder() -> Result<PrometheusHandle, String> {
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Full("http_request_db_queries".into()), STATEMENT_COUNT_BUCKETS)
                 })
-                .and_then(|b| b.install_recorder())
-                .map_err(|e| format!("cannot install the metrics recorder: {e}"))
+                .map_err(|e| format!("cannot set up the metrics recorder: {e}"))
+                .and_then(|builder| {
+                    let recorder = builder.build_recorder();
+                    let handle = recorder.handle();
+                    // Some counters also tally per minute, for the alert rules.
+                    metrics::set_global_recorder(Tallying { inner: recorder, tally: tally() })
+                        .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+                    Ok(handle)
+                })
         })
         .clone()
 }
