@@ -269,3 +269,55 @@ async fn failed_sign_ins_are_counted_for_their_rule() {
     // Failed sign-ins are counted per process, and other tests here sign in wrongly too.
     assert!(fired.alerts[0].value >= Some(3.0), "{fired:?}");
 }
+
+/// The minutes of the same 5-minute window on each of the last 7 days, as instances saved
+/// them: `p95_ms` for `route`.
+async fn history_of(app: &TestApp, route: &str, p95_ms: f64, now: DateTime<Utc>) {
+    use server::monitoring::aggregator::MinuteRollup;
+    let mut minutes = Vec::new();
+    for day in 1..=7 {
+        let end = (now - Duration::days(day)).timestamp();
+        for minute in 1..=4 {
+            let start = (end - minute * 60).div_euclid(60) * 60;
+            minutes.push(MinuteRollup {
+                minute: start,
+                route: route.to_owned(),
+                requests: 50,
+                server_errors: 0,
+                client_errors: 0,
+                mean_ms: p95_ms / 2.0,
+                p50_ms: p95_ms / 2.0,
+                p95_ms,
+                p99_ms: p95_ms,
+                max_ms: p95_ms,
+            });
+        }
+    }
+    server::monitoring::rollups::save(&app.store, "earlier", &minutes).await.expect("history");
+}
+
+#[tokio::test]
+async fn a_regression_rule_fires_when_a_route_is_much_slower_than_on_other_days() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    history_of(&app, "/organizations", 200.0, now).await;
+    history_of(&app, "/today", 1_400.0, now).await;
+    for _ in 0..20 {
+        app.monitoring.record(now.timestamp(), "/organizations", 1_500.0, 200);
+        app.monitoring.record(now.timestamp(), "/today", 1_500.0, 200);
+    }
+    for route in ["/organizations", "/today"] {
+        let rule = json!({"name": format!("Slower than usual: {route}"), "metric": "latency_p95_ms", "threshold": 100,
+                          "window_minutes": 5, "regression_percent": 50, "routes": {"scope": "route", "route": route}});
+        let (status, created) = app.post("/api/v1/alert-rules", rule).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+    }
+    let round = engine(&app).evaluate(now).await.expect("round");
+    let fired: Vec<&str> = round.iter().filter(|n| n.notice == Notice::Firing).map(|n| n.rule_name.as_str()).collect();
+    assert!(fired.contains(&"Slower than usual: /organizations"), "7.5 times its usual: {fired:?}");
+    assert!(!fired.contains(&"Slower than usual: /today"), "as slow as usual: {fired:?}");
+    let (_, rules) = app.get("/api/v1/alert-rules").await;
+    let today =
+        rules["rules"].as_array().and_then(|all| all.iter().find(|r| r["rule"]["name"] == "Slower than usual: /today"));
+    assert_eq!(today.map(|r| r["alerts"].clone()), Some(json!([])), "not breached, no alert: {rules}");
+}

@@ -127,6 +127,14 @@ impl AlertMetric {
         }
     }
 
+    /// Whether its figures are kept for days (a regression rule compares with them).
+    pub fn has_history(self) -> bool {
+        matches!(
+            self,
+            AlertMetric::LatencyP95 | AlertMetric::ErrorRate | AlertMetric::Throughput | AlertMetric::VitalP75(_)
+        )
+    }
+
     /// Whether it has one figure per route.
     pub fn has_routes(self) -> bool {
         matches!(
@@ -257,7 +265,16 @@ pub struct AlertRule {
     pub escalation_channels: Vec<Channel>,
     pub routes: RouteScope,
     pub enabled: bool,
+    /// A regression rule: the value must also be worse than its baseline (the median of the
+    /// same window on each of the last 7 days) by more than this many percent.
+    #[serde(default)]
+    pub regression_percent: Option<f64>,
 }
+
+/// The days a regression rule's baseline looks back.
+pub const BASELINE_DAYS: i64 = 7;
+/// The fewest of those days with figures that make a baseline.
+pub const BASELINE_MIN_DAYS: usize = 3;
 
 /// The longest `for`, repeat interval and escalation delay: a week.
 const LONGEST_MINUTES: i64 = 7 * 24 * 60;
@@ -277,6 +294,17 @@ impl AlertRule {
         self.comparison.holds(value, self.threshold)
     }
 
+    /// For a regression rule: whether `value` is worse than `baseline` by more than the
+    /// rule's percentage (and beyond its threshold). Other rules ignore the baseline.
+    pub fn regressed(&self, value: f64, baseline: f64) -> bool {
+        let Some(percent) = self.regression_percent else { return self.breached(value) };
+        let worse = match self.comparison {
+            Comparison::Above => value > baseline * (1.0 + percent / 100.0),
+            Comparison::Below => value < baseline * (1.0 - percent / 100.0),
+        };
+        worse && self.breached(value)
+    }
+
     /// "p95 latency above 1000 ms over 5 min".
     pub fn condition(&self) -> String {
         let comparison = match self.comparison {
@@ -287,7 +315,15 @@ impl AlertRule {
             [_] => String::new(),
             _ => format!(" over {}", window_label(self.window_minutes)),
         };
-        format!("{} {comparison} {}{over}", self.metric.label(), self.metric.format(self.threshold))
+        let threshold = self.metric.format(self.threshold);
+        match self.regression_percent {
+            None => format!("{} {comparison} {threshold}{over}", self.metric.label()),
+            Some(percent) => format!(
+                "{}{over} {percent:.0}% {comparison} its usual (the same time of the last {BASELINE_DAYS} days) and \
+                 {comparison} {threshold}",
+                self.metric.label()
+            ),
+        }
     }
 
     /// The rule, normalized, or a message per field that is wrong.
@@ -333,6 +369,15 @@ impl AlertRule {
         if self.channels.is_empty() {
             check.fail("channels", "Choose at least one channel.");
         }
+        if let Some(percent) = self.regression_percent {
+            if !metric.has_history() {
+                check.fail("regression_percent", format!("The {} has no history to compare with.", metric.label()));
+            } else if !(1.0..=1_000.0).contains(&percent) {
+                check.fail("regression_percent", "The regression must be from 1 % to 1000 %.");
+            } else if self.routes == RouteScope::EachRoute {
+                check.fail("routes", "A regression rule watches all requests or one route.");
+            }
+        }
         match &self.routes {
             RouteScope::Overall => {}
             _ if !metric.has_routes() => {
@@ -370,7 +415,20 @@ pub fn new_rule(metric: AlertMetric) -> AlertRule {
         escalation_channels: Vec::new(),
         routes: RouteScope::Overall,
         enabled: true,
+        regression_percent: None,
     }
+}
+
+/// The baseline of a regression rule: the median of the days' figures, or `None` when fewer
+/// than [`BASELINE_MIN_DAYS`] days had any.
+pub fn baseline(days: &[Option<f64>]) -> Option<f64> {
+    let mut values: Vec<f64> = days.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+    if values.len() < BASELINE_MIN_DAYS {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) { (values[middle - 1] + values[middle]) / 2.0 } else { values[middle] })
 }
 
 /// "5 min", "1 h", "7 d".
@@ -401,6 +459,7 @@ pub fn default_rules() -> Vec<AlertRule> {
         escalation_channels: Vec::new(),
         routes: RouteScope::Overall,
         enabled: true,
+        regression_percent: None,
     };
     vec![
         AlertRule {
@@ -517,5 +576,33 @@ mod tests {
         assert!(quiet.breached(0.5));
         assert_eq!(quiet.condition(), "requests per minute below 1.0/min over 5 min");
         assert_eq!(default_rules()[2].condition(), "memory above 512 MiB");
+    }
+
+    #[test]
+    fn a_regression_rule_fires_on_a_value_worse_than_its_usual_and_its_floor() {
+        let slower =
+            AlertRule { regression_percent: Some(50.0), threshold: 200.0, routes: RouteScope::Overall, ..rule() };
+        let slower = slower.validated().unwrap();
+        assert_eq!(
+            slower.condition(),
+            "p95 latency over 5 min 50% above its usual (the same time of the last 7 days) and above 200 ms"
+        );
+        assert!(slower.regressed(400.0, 250.0), "60 % worse, above the floor");
+        assert!(!slower.regressed(370.0, 250.0), "48 % worse");
+        assert!(!slower.regressed(150.0, 90.0), "66 % worse but under the floor");
+        let per_route = AlertRule { regression_percent: Some(50.0), ..rule() };
+        assert_eq!(
+            per_route.validated().unwrap_err()["routes"],
+            "A regression rule watches all requests or one route."
+        );
+        let memory = AlertRule { regression_percent: Some(50.0), ..default_rules().remove(2) };
+        assert_eq!(memory.validated().unwrap_err()["regression_percent"], "The memory has no history to compare with.");
+    }
+
+    #[test]
+    fn the_baseline_is_the_median_of_the_days_with_figures() {
+        assert_eq!(baseline(&[Some(3.0), None, Some(1.0), Some(2.0)]), Some(2.0));
+        assert_eq!(baseline(&[Some(4.0), Some(1.0), Some(2.0), Some(3.0)]), Some(2.5));
+        assert_eq!(baseline(&[Some(1.0), None, Some(2.0), None]), None, "two days are not a habit");
     }
 }

@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use app::model::alert_rules::{AlertMetric, AlertRule, RouteScope};
+use app::model::alert_rules::{AlertMetric, AlertRule, BASELINE_DAYS, RouteScope, baseline};
 use app::model::alerts::Evaluation;
 use app::model::vitals::summarize;
 use app::store::Store;
 
 use crate::monitoring::Monitoring;
-use crate::monitoring::aggregator::{Stats, Window};
+use crate::monitoring::aggregator::{ALL_ROUTES, Stats, Window};
 use crate::monitoring::events::Event;
+use crate::monitoring::rollups::{self, Span};
 use crate::monitoring::vitals;
 
 /// One alert's reading: its labels ("" for all requests), the value, and what it means.
@@ -36,8 +37,72 @@ impl Reading {
 }
 
 /// The readings of `rule` at `now`. Per route, only the routes that have figures; an alert
-/// of a route gone quiet is resolved by the engine.
+/// of a route gone quiet is resolved by the engine. A regression rule's readings are judged
+/// against their baseline.
 pub async fn read(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now: DateTime<Utc>) -> Vec<Reading> {
+    let readings = current(rule, monitoring, store, now).await;
+    if rule.regression_percent.is_none() {
+        return readings;
+    }
+    let mut judged = Vec::with_capacity(readings.len());
+    for reading in readings {
+        let Some(value) = reading.value else {
+            judged.push(reading);
+            continue;
+        };
+        let evaluation = match baseline_of(rule, &reading.labels, store, now).await {
+            Ok(Some(usual)) => Evaluation::Condition(rule.regressed(value, usual)),
+            Ok(None) => Evaluation::NoData,
+            Err(e) => Evaluation::Failed(format!("cannot read the baseline: {e}")),
+        };
+        judged.push(Reading { evaluation, ..reading });
+    }
+    judged
+}
+
+/// The median of the same window on each of the last days, for the alert of `labels`.
+async fn baseline_of(
+    rule: &AlertRule,
+    labels: &str,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Option<f64>, app::store::StoreError> {
+    let mut days = Vec::new();
+    for day in 1..=BASELINE_DAYS {
+        let to = now - Duration::days(day);
+        let from = to - Duration::minutes(rule.window_minutes);
+        let figure = match rule.metric {
+            AlertMetric::VitalP75(metric) => {
+                let values = vitals::between(store, from, to).await?;
+                let route = (!labels.is_empty()).then_some(labels);
+                summarize(&values)
+                    .into_iter()
+                    .find(|s| s.metric == metric && s.device.is_none() && s.route.as_deref() == route)
+                    .map(|s| s.p75)
+            }
+            metric => {
+                let route = if labels.is_empty() { ALL_ROUTES } else { labels };
+                let span = rollups::span(store, route, from.timestamp(), to.timestamp()).await?;
+                span_figure(metric, &span, rule.window_minutes)
+            }
+        };
+        days.push(figure);
+    }
+    Ok(baseline(&days))
+}
+
+/// A request metric over a past window, from its minutes' figures; `None` without requests.
+fn span_figure(metric: AlertMetric, span: &Span, window_minutes: i64) -> Option<f64> {
+    let requests = span.requests.filter(|r| *r > 0)? as f64;
+    match metric {
+        AlertMetric::LatencyP95 => span.weighted_p95_ms.map(|w| w / requests),
+        AlertMetric::ErrorRate => Some(100.0 * span.server_errors.unwrap_or(0) as f64 / requests),
+        AlertMetric::Throughput => Some(requests / window_minutes.max(1) as f64),
+        _ => None,
+    }
+}
+
+async fn current(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now: DateTime<Utc>) -> Vec<Reading> {
     match rule.metric {
         AlertMetric::LatencyP95 | AlertMetric::ErrorRate | AlertMetric::Throughput => {
             let Some(window) = Window::ALL.into_iter().find(|w| w.seconds() == rule.window_minutes * 60) else {
@@ -113,5 +178,20 @@ fn request_value(metric: AlertMetric, stats: &Stats) -> Option<f64> {
         AlertMetric::ErrorRate => (stats.requests > 0).then_some(stats.error_rate * 100.0),
         AlertMetric::Throughput => Some(stats.requests_per_minute),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_past_window_reads_as_the_live_one_does() {
+        let span = Span { requests: Some(200), server_errors: Some(5), weighted_p95_ms: Some(200.0 * 120.0) };
+        assert_eq!(span_figure(AlertMetric::LatencyP95, &span, 5), Some(120.0));
+        assert_eq!(span_figure(AlertMetric::ErrorRate, &span, 5), Some(2.5));
+        assert_eq!(span_figure(AlertMetric::Throughput, &span, 5), Some(40.0));
+        let quiet = Span { requests: None, server_errors: None, weighted_p95_ms: None };
+        assert_eq!(span_figure(AlertMetric::Throughput, &quiet, 5), None, "no requests, no figure");
     }
 }

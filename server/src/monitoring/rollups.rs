@@ -90,3 +90,25 @@ pub async fn history(store: &Store, route: &str, since: i64) -> Result<Vec<Minut
     .bind(since);
     store.db().fetch_all(sql).await
 }
+
+/// All instances' requests of `route` (`*`: all) in the minutes from `from` until before `to`
+/// (unix seconds): requests, server errors, and the p95s weighted by their requests.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct Span {
+    pub requests: Option<i64>,
+    pub server_errors: Option<i64>,
+    pub weighted_p95_ms: Option<f64>,
+}
+
+pub async fn span(store: &Store, route: &str, from: i64, to: i64) -> Result<Span, StoreError> {
+    let sql = Sql::new(
+        "performance.span",
+        "SELECT CAST(SUM(requests) AS BIGINT) AS requests, CAST(SUM(server_errors) AS BIGINT) AS server_errors, \
+         CAST(SUM(p95_ms * requests) AS DOUBLE PRECISION) AS weighted_p95_ms \
+         FROM performance_minutes WHERE route = $1 AND minute >= $2 AND minute < $3",
+    )
+    .bind(route)
+    .bind(from)
+    .bind(to);
+    store.db().fetch_one(sql).await
+}

@@ -77,6 +77,19 @@ struct Row {
 pub async fn since(store: &Store, since: DateTime<Utc>) -> Result<Vec<MeasuredValue>, StoreError> {
     let sql = Sql::new("vitals.since", "SELECT metric, route, device, value FROM web_vitals WHERE at >= $1")
         .bind(since.timestamp());
+    read(store, sql).await
+}
+
+/// The samples received from `from` until before `to`.
+pub async fn between(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<MeasuredValue>, StoreError> {
+    let sql =
+        Sql::new("vitals.between", "SELECT metric, route, device, value FROM web_vitals WHERE at >= $1 AND at < $2")
+            .bind(from.timestamp())
+            .bind(to.timestamp());
+    read(store, sql).await
+}
+
+async fn read(store: &Store, sql: Sql) -> Result<Vec<MeasuredValue>, StoreError> {
     let rows: Vec<Row> = store.db().fetch_all(sql).await?;
     Ok(rows
         .into_iter()
