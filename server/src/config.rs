@@ -159,6 +159,10 @@ pub struct Config {
     #[arg(long, env = "ALERT_EVALUATE_SECS", default_value_t = 30)]
     pub alert_evaluate_secs: u64,
 
+    /// The hour (0–23, UTC) the daily digest of yesterday goes out; unset: no digest.
+    #[arg(long, env = "ALERT_DIGEST_HOUR", value_parser = clap::value_parser!(u32).range(0..24))]
+    pub alert_digest_hour: Option<u32>,
+
     /// Alert notifications are posted here as JSON.
     #[arg(long, env = "ALERT_WEBHOOK_URL")]
     pub alert_webhook_url: Option<String>,
@@ -414,6 +418,7 @@ impl Config {
             otel_service_name: "kitchen-pantry".into(),
             monitoring: true,
             alert_evaluate_secs: 30,
+            alert_digest_hour: None,
             alert_webhook_url: None,
             alert_webhook_secret: None,
             alert_slack_webhook_url: None,

@@ -93,7 +93,8 @@ impl Application {
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());
         let channels = Channels::new(&config.alert_channel_settings()).map_err(ConfigError::Alerting)?;
-        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), Arc::new(channels));
+        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), Arc::new(channels))
+            .with_digest_hour(config.alert_digest_hour);
         let state = AppState { leptos_options, store, auth, monitoring, alerts };
         let router = router(state.clone(), config);
         let listener =

@@ -350,3 +350,65 @@ async fn real_errors_fire_the_error_rate_rule_and_good_traffic_resolves_it() {
         mended.elapsed().as_millis()
     );
 }
+
+#[tokio::test]
+async fn the_daily_digest_goes_out_once_a_day_with_yesterdays_figures() {
+    use app::model::vitals::{DeviceClass, Metric, VitalSample, VitalsBeacon};
+    use server::monitoring::aggregator::MinuteRollup;
+
+    let (base, http) = HttpReceiver::start(0).await;
+    let app = TestApp::spawn_with(|config| Config {
+        alert_evaluate_secs: 0,
+        alert_digest_hour: Some(7),
+        alert_webhook_url: Some(format!("{base}/hook")),
+        ..config
+    })
+    .await;
+    let today = Utc::now().date_naive();
+    let noon_yesterday = (today - Duration::days(1)).and_hms_opt(12, 0, 0).expect("noon").and_utc();
+    let minute = |route: &str, requests: u64, server_errors: u64, p95_ms: f64| MinuteRollup {
+        minute: noon_yesterday.timestamp(),
+        route: route.to_owned(),
+        requests,
+        server_errors,
+        client_errors: 0,
+        mean_ms: p95_ms / 2.0,
+        p50_ms: p95_ms / 2.0,
+        p95_ms,
+        p99_ms: p95_ms,
+        max_ms: p95_ms,
+    };
+    let minutes = [minute("*", 1_200, 6, 90.0), minute("/reports", 200, 0, 410.0), minute("/today", 1_000, 6, 30.0)];
+    server::monitoring::rollups::save(&app.store, "earlier", &minutes).await.expect("minutes");
+    let samples = (0..4)
+        .map(|i| VitalSample {
+            metric: Metric::Lcp,
+            value: 1_000.0 + f64::from(i) * 500.0,
+            route: "/today".into(),
+            device: DeviceClass::Mobile,
+            connection: None,
+            navigation: None,
+        })
+        .collect();
+    let beacon = VitalsBeacon { app_version: "test".into(), samples, errors: Vec::new() };
+    server::monitoring::vitals::save(&app.store, &beacon, noon_yesterday).await.expect("vitals");
+
+    let early = today.and_hms_opt(6, 59, 0).expect("time").and_utc();
+    assert!(app.alerts.digest_if_due(early).await.expect("digest").is_none(), "not before its hour");
+    let on_time = today.and_hms_opt(7, 0, 30).expect("time").and_utc();
+    let digest = app.alerts.digest_if_due(on_time).await.expect("digest").expect("sent at its hour");
+    for line in [
+        "- requests: 1,200",
+        "- server errors: 6 (0.50%)",
+        "- p95 response time: 90 ms",
+        "- slow route /reports: p95 410 ms",
+        "- LCP p75: 2000 ms, good (4 samples)",
+    ] {
+        assert!(digest.text.contains(line), "{line} in {}", digest.text);
+    }
+    assert!(app.alerts.digest_if_due(on_time + Duration::hours(3)).await.expect("digest").is_none(), "once a day");
+    eventually(10, "the digest's webhook post", || !http.posts("hook").is_empty()).await;
+    let posted = json(&http.posts("hook")[0].body);
+    assert_eq!(posted["notification"]["notice"], "digest");
+    assert!(posted["notification"]["rule_name"].as_str().is_some_and(|n| n.starts_with("Daily digest for ")));
+}

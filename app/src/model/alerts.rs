@@ -118,6 +118,8 @@ pub enum Notice {
     Resolved,
     /// A critical alert not acknowledged in time, for the escalation channels.
     Escalation,
+    /// The daily digest (not an alert's: `step` never gives it).
+    Digest,
 }
 
 impl Notice {
@@ -127,6 +129,7 @@ impl Notice {
             Notice::Repeat => "repeat",
             Notice::Resolved => "resolved",
             Notice::Escalation => "escalation",
+            Notice::Digest => "digest",
         }
     }
 }

@@ -311,19 +311,29 @@ fn too_large<T>() -> Result<T, String> {
 
 /// Formats cents as dollars for display: `$12,500` or `$12,500.50`.
 pub fn format_money(cents: i64) -> String {
-    let negative = cents < 0;
+    let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();
-    let whole = (cents / 100).to_string();
+    let grouped = group_thousands(cents / 100);
+    let fraction = cents % 100;
+    if fraction == 0 { format!("{sign}${grouped}") } else { format!("{sign}${grouped}.{fraction:02}") }
+}
+
+/// A whole number with thousands separated: 12,345.
+pub fn format_count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_thousands(n.unsigned_abs()))
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    let fraction = cents % 100;
-    let sign = if negative { "-" } else { "" };
-    if fraction == 0 { format!("{sign}${grouped}") } else { format!("{sign}${grouped}.{fraction:02}") }
+    grouped
 }
 
 /// Shows cents the way the form expects them back (no currency sign, no grouping).
@@ -399,6 +409,11 @@ mod tests {
         assert_eq!(format_money(120_050), "$1,200.50");
         assert_eq!(format_money(99), "$0.99");
         assert_eq!(format_money(-100), "-$1");
+        assert_eq!(
+            (format_count(0), format_count(999), format_count(1_234_567)),
+            ("0".into(), "999".into(), "1,234,567".into())
+        );
+        assert_eq!(format_count(-12_345), "-12,345");
         assert_eq!(money_input_value(120_050), "1200.50");
         assert_eq!(money_input_value(12_500_000), "125000");
     }

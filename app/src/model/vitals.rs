@@ -106,6 +106,14 @@ impl Rating {
             Rating::Poor => "poor",
         }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::Good => "good",
+            Rating::NeedsImprovement => "needs improvement",
+            Rating::Poor => "poor",
+        }
+    }
 }
 
 /// The kind of device, from the viewport and pointer (phones are what reps carry).

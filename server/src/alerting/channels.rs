@@ -190,11 +190,15 @@ fn colour(notification: &Notification) -> &'static str {
 
 /// The title line: "[CRITICAL] High error rate firing" (a test says so).
 pub fn title(notification: &Notification) -> String {
+    if notification.notice == Notice::Digest {
+        return format!("{}{}", if notification.test { "Test: " } else { "" }, notification.rule_name);
+    }
     let what = match notification.notice {
         Notice::Firing => "firing",
         Notice::Repeat => "still firing",
         Notice::Resolved => "resolved",
         Notice::Escalation => "firing and not acknowledged",
+        Notice::Digest => "digest",
     };
     let test = if notification.test { "Test: " } else { "" };
     format!("{test}[{}] {} {what}", notification.severity.code().to_uppercase(), notification.rule_name)

@@ -11,6 +11,7 @@
 
 pub mod channels;
 pub mod delivery;
+pub mod digest;
 pub mod readings;
 pub mod stats;
 pub mod storage;
@@ -40,6 +41,8 @@ pub struct AlertEngine {
     channels: Arc<Channels>,
     /// Wakes the deliverer when a round leaves notifications to send.
     wake: Arc<Notify>,
+    /// The hour (UTC) of the daily digest; `None`: no digest.
+    digest_hour: Option<u32>,
 }
 
 /// One notification: a rule's alerts that called for the same notice in one round. Stored
@@ -71,7 +74,33 @@ pub struct AlertFigure {
 
 impl AlertEngine {
     pub fn new(store: Store, monitoring: Monitoring, channels: Arc<Channels>) -> Self {
-        AlertEngine { store, monitoring, channels, wake: Arc::new(Notify::new()) }
+        AlertEngine { store, monitoring, channels, wake: Arc::new(Notify::new()), digest_hour: None }
+    }
+
+    pub fn with_digest_hour(self, digest_hour: Option<u32>) -> Self {
+        AlertEngine { digest_hour, ..self }
+    }
+
+    /// Sends yesterday's digest when its hour has come today and it has not gone yet (also
+    /// after a restart): in-app, log and every outbound channel that is set up.
+    pub async fn digest_if_due(&self, now: DateTime<Utc>) -> Result<Option<Notification>, StoreError> {
+        let Some(hour) = self.digest_hour else { return Ok(None) };
+        let today = now.date_naive();
+        let Some(due) = today.and_hms_opt(hour, 0, 0).map(|t| t.and_utc()) else { return Ok(None) };
+        let midnight = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(due);
+        if now < due || storage::digest_sent_since(&self.store, midnight).await? {
+            return Ok(None);
+        }
+        let yesterday = today - chrono::Duration::days(1);
+        let digest = digest::digest(yesterday, &digest::figures(&self.store, yesterday).await?, now);
+        let mut tx = self.store.db().begin().await?;
+        for channel in Channel::ALL.into_iter().filter(|c| self.channels.unavailable(*c).is_none()) {
+            storage::record_delivery(&mut tx, &self.delivery(channel, &digest)?).await?;
+        }
+        tx.commit().await?;
+        tracing::info!("{}", digest.text);
+        self.wake.notify_one();
+        Ok(Some(digest))
     }
 
     pub fn channels(&self) -> &Channels {
@@ -97,6 +126,9 @@ impl AlertEngine {
                 interval.tick().await;
                 if let Err(error) = self.evaluate(Utc::now()).await {
                     tracing::warn!(%error, "could not evaluate the alert rules");
+                }
+                if let Err(error) = self.digest_if_due(Utc::now()).await {
+                    tracing::warn!(%error, "could not send the daily digest");
                 }
             }
         })
@@ -192,7 +224,9 @@ impl AlertEngine {
             None if channel.is_outbound() => ("pending", notification.text.clone(), Some(to_json(notification)?)),
             None => ("sent", notification.text.clone(), None),
         };
-        let labels: Vec<&str> = notification.alerts.iter().map(|a| a.labels.as_str()).collect();
+        // A digest's lines are figures, not alerts.
+        let alerts = notification.alerts.iter().filter(|_| notification.notice != Notice::Digest);
+        let labels: Vec<&str> = alerts.map(|a| a.labels.as_str()).collect();
         Ok(NewDelivery {
             delivery: Delivery {
                 at: UnixTime(notification.at),
@@ -205,7 +239,8 @@ impl AlertEngine {
                 detail,
             },
             payload,
-            next_attempt_at: (status == "pending").then_some(notification.at.timestamp()),
+            // The first attempt is at once, by the clock the deliverer runs on.
+            next_attempt_at: (status == "pending").then(|| Utc::now().timestamp()),
         })
     }
 

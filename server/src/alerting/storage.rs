@@ -351,6 +351,20 @@ pub async fn finish_attempt(
     store.db().execute(sql).await.map(|_| ())
 }
 
+/// Whether a daily digest was recorded since `since`.
+pub async fn digest_sent_since(store: &Store, since: DateTime<Utc>) -> Result<bool, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Count {
+        sent: i64,
+    }
+    let sql = Sql::new(
+        "alerting.digest_sent_since",
+        "SELECT COUNT(*) AS sent FROM alert_deliveries WHERE notice = 'digest' AND at >= $1",
+    )
+    .bind(since.timestamp());
+    Ok(store.db().fetch_one::<Count>(sql).await?.sent > 0)
+}
+
 /// The latest deliveries first, at most `limit`.
 pub async fn deliveries(store: &Store, limit: i64) -> Result<Vec<Delivery>, StoreError> {
     let sql = Sql::new(

@@ -112,3 +112,25 @@ pub async fn span(store: &Store, route: &str, from: i64, to: i64) -> Result<Span
     .bind(to);
     store.db().fetch_one(sql).await
 }
+
+/// One route's requests in a span of minutes (all instances).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RouteSpan {
+    pub route: String,
+    pub requests: i64,
+    pub weighted_p95_ms: f64,
+}
+
+/// Each route's requests from `from` until before `to` (unix seconds), the all-requests
+/// series left out.
+pub async fn routes_in(store: &Store, from: i64, to: i64) -> Result<Vec<RouteSpan>, StoreError> {
+    let sql = Sql::new(
+        "performance.routes_in",
+        "SELECT route, CAST(SUM(requests) AS BIGINT) AS requests, \
+         CAST(SUM(p95_ms * requests) AS DOUBLE PRECISION) AS weighted_p95_ms \
+         FROM performance_minutes WHERE minute >= $1 AND minute < $2 AND route <> '*' GROUP BY route",
+    )
+    .bind(from)
+    .bind(to);
+    store.db().fetch_all(sql).await
+}
