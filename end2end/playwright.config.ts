@@ -75,6 +75,8 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       // Every test signs in from the same address; the per-address limit is tested in Rust.
       RATE_LIMIT_SIGN_INS: '1000',
+      // alerts.spec.ts waits for a rule to fire.
+      ALERT_EVALUATE_SECS: '2',
     },
   },
 });

@@ -32,6 +32,7 @@ use leptos_router::{Lazy, SsrMode, path};
 
 use components::{AppHeader, provide_session};
 use pages::account::AccountPage;
+use pages::alerts::AlertsPage;
 use pages::contacts::{EditContactPage, NewContactPage};
 use pages::dashboard::DashboardPage;
 use pages::home::HomePage;
@@ -140,6 +141,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<AccountPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/sync") view={Lazy::<SyncPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/alerts") view={Lazy::<AlertsPage>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -215,9 +215,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let (store, auth) = (state.store.clone(), state.auth.clone());
+    let desk: Arc<dyn app::api::alerts::AlertDesk> = Arc::new(state.alerts.clone());
     let context = move || {
         provide_context(store.clone());
         provide_context(auth.clone());
+        provide_context(desk.clone());
         // Hands this render's nonce to the layer that writes the page's CSP.
         let slot = leptos::prelude::use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<security::headers::PageNonce>().cloned());

@@ -321,3 +321,28 @@ async fn a_regression_rule_fires_when_a_route_is_much_slower_than_on_other_days(
         rules["rules"].as_array().and_then(|all| all.iter().find(|r| r["rule"]["name"] == "Slower than usual: /today"));
     assert_eq!(today.map(|r| r["alerts"].clone()), Some(json!([])), "not breached, no alert: {rules}");
 }
+
+#[tokio::test]
+async fn the_alerts_page_shows_a_firing_alert_to_managers_and_refuses_reps() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    engine(&app).seed(now).await.expect("seed the rules");
+    for _ in 0..20 {
+        app.monitoring.record(now.timestamp(), "/organizations", 1_500.0, 200);
+    }
+    engine(&app).evaluate(now).await.expect("round");
+    engine(&app).evaluate(now + Duration::minutes(5)).await.expect("round");
+
+    let manager = app.signed_in("manager").await;
+    let (status, html) = app.page_as(&manager, "/alerts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Needs attention"), "{html}");
+    assert!(html.contains("Slow responses") && html.contains("Firing since"), "the firing alert is listed");
+    assert!(!html.contains("Send test"), "managers do not test rules");
+    let (_, html) = app.page("/alerts").await;
+    assert!(html.contains("Send test"), "administrators do");
+    let rep = app.signed_in("rep1").await;
+    let (status, html) = app.page_as(&rep, "/alerts").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("Alerts are for managers and administrators."));
+}

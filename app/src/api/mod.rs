@@ -1,6 +1,7 @@
 //! Server functions, grouped by resource. Pages call them; on the server they run in
 //! process, in the browser they become HTTP calls under `/api/…`.
 
+pub mod alerts;
 pub mod contacts;
 pub mod dashboard;
 pub mod home;

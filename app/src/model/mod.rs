@@ -1,10 +1,8 @@
 //! The CRM's types, shared by the server, the browser and (later) the offline store,
 //! with the validation every write goes through.
 
-// Server-only until the alerts page needs its types in the browser.
-#[cfg(feature = "ssr")]
+pub mod alert_overview;
 pub mod alert_rules;
-#[cfg(feature = "ssr")]
 pub mod alerts;
 pub mod audit;
 pub mod contact;

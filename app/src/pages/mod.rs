@@ -2,6 +2,7 @@
 //! main bundle; every other page is a lazy route whose code arrives when it is opened.
 
 pub mod account;
+pub mod alerts;
 pub mod contacts;
 pub mod dashboard;
 pub mod home;

@@ -11,6 +11,7 @@
 
 pub mod channels;
 pub mod delivery;
+mod desk;
 pub mod digest;
 pub mod readings;
 pub mod stats;
@@ -276,7 +277,38 @@ impl AlertEngine {
             };
             results.push((*channel, result));
         }
+        if let Err(error) = self.record_test(&notification, &results).await {
+            tracing::warn!(%error, "could not record a test notification");
+        }
         results
+    }
+
+    /// Keeps a test notification's outcomes in the delivery log, as the page shows them.
+    async fn record_test(
+        &self,
+        notification: &Notification,
+        results: &[(Channel, Result<String, String>)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.db().begin().await?;
+        for (channel, result) in results {
+            let (status, detail) = match result {
+                Ok(answer) => ("sent", answer.clone()),
+                Err(why) if self.channels.unavailable(*channel).is_some() => ("skipped", why.clone()),
+                Err(why) => ("failed", why.clone()),
+            };
+            let delivery = Delivery {
+                at: UnixTime(notification.at),
+                rule_id: notification.rule_id.to_string(),
+                labels: String::new(),
+                notice: "test".to_owned(),
+                channel: channel.code().to_owned(),
+                status: status.to_owned(),
+                attempts: i64::from(status != "skipped"),
+                detail,
+            };
+            storage::record_delivery(&mut tx, &NewDelivery { delivery, payload: None, next_attempt_at: None }).await?;
+        }
+        tx.commit().await
     }
 
     /// Delivers the webhook, Slack and email notifications that are due, every few seconds

@@ -1,0 +1,65 @@
+//! The alerts page's data and buttons. Alerting runs in the server crate; it hands this
+//! crate an [`AlertDesk`] through the request's context (the dependency points from the
+//! server to the app, as everywhere else).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::error::AppError;
+use crate::model::alert_overview::{AlertActionForm, AlertsOverview};
+
+/// Where the alert buttons return to.
+pub const ALERTS_PAGE: &str = "/alerts";
+
+#[cfg(feature = "ssr")]
+pub use desk::AlertDesk;
+
+#[cfg(feature = "ssr")]
+mod desk {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use crate::error::AppError;
+    use crate::model::CurrentUser;
+    use crate::model::alert_overview::{AlertAction, AlertsOverview};
+
+    pub type Answer<T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send>>;
+
+    /// What the server's alerting offers the alerts page. The caller has checked that `user`
+    /// may see alerts; the desk checks what only administrators may do.
+    pub trait AlertDesk: Send + Sync {
+        fn overview(&self, user: CurrentUser) -> Answer<AlertsOverview>;
+        fn act(&self, user: CurrentUser, action: AlertAction) -> Answer<()>;
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn desk() -> Result<(std::sync::Arc<dyn AlertDesk>, crate::model::CurrentUser), AppError> {
+    let user = super::server::current_user()?;
+    if !crate::policy::can_monitor(&user) {
+        return Err(AppError::forbidden("Alerts are for managers and administrators."));
+    }
+    let desk = use_context::<std::sync::Arc<dyn AlertDesk>>().ok_or_else(|| {
+        tracing::error!("no alert desk in the Leptos context");
+        AppError::Internal { reference: "alert-desk-missing".into() }
+    })?;
+    Ok((desk, user))
+}
+
+/// Everything the alerts page shows (managers and administrators).
+#[server(endpoint = "alerts/overview", input = GetUrl)]
+pub async fn get_alerts() -> Result<AlertsOverview, AppError> {
+    let (desk, user) = desk()?;
+    desk.overview(user).await
+}
+
+/// One of the page's buttons: acknowledge, resolve, silence, end a silence, enable or
+/// disable a rule, send a rule's test notification.
+#[server(endpoint = "alerts/act")]
+pub async fn act_on_alert(form: AlertActionForm) -> Result<String, AppError> {
+    let action = form.parse().map_err(AppError::bad_request)?;
+    let (desk, user) = desk()?;
+    desk.act(user, action).await?;
+    super::server::redirect_plain_form(ALERTS_PAGE);
+    Ok(ALERTS_PAGE.to_owned())
+}
