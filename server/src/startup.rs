@@ -26,6 +26,8 @@ use app::auth::AuthContext;
 use app::store::{CacheSettings, DbOptions, SharedCache, Store, StoreError};
 use app::{App, shell};
 
+use app::model::alert_rules::Channel;
+
 use crate::alerting::AlertEngine;
 use crate::alerting::channels::Channels;
 use crate::config::{Config, ConfigError};
@@ -150,11 +152,16 @@ impl Application {
             }
         });
         let alerting = self.alert_every.map(|every| self.state.alerts.clone().spawn(every));
-        let deliverer = self.state.alerts.spawn_deliverer();
+        // Without webhook, Slack or email set up nothing waits for delivery: no polling then.
+        let outbound =
+            Channel::ALL.into_iter().any(|c| c.is_outbound() && self.state.alerts.channels().unavailable(c).is_none());
+        let deliverer = outbound.then(|| self.state.alerts.spawn_deliverer());
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         janitor.abort();
         upkeep.abort();
-        deliverer.abort();
+        if let Some(deliverer) = deliverer {
+            deliverer.abort();
+        }
         if let Some(alerting) = alerting {
             alerting.abort();
         }

@@ -148,10 +148,6 @@ struct AlertBody {
     labels: String,
 }
 
-fn conflict(message: &str) -> ApiError {
-    AppError::Conflict { message: message.to_owned(), current_version: None }.into()
-}
-
 async fn acknowledge(
     Monitor(user): Monitor,
     State(state): State<AppState>,
@@ -159,12 +155,11 @@ async fn acknowledge(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: AlertBody = json::typed(json::object(&headers, &body)?.into())?;
-    if state.alerts.acknowledge(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    }
-    Err(conflict(
+    let done = state.alerts.acknowledge(body.rule_id, &body.labels, &user.email, Utc::now()).await?;
+    answered(
+        done,
         "That alert is not firing unacknowledged: only a firing alert nobody acknowledged yet can be acknowledged.",
-    ))
+    )
 }
 
 async fn resolve(
@@ -174,10 +169,17 @@ async fn resolve(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: AlertBody = json::typed(json::object(&headers, &body)?.into())?;
-    if state.alerts.resolve(body.rule_id, &body.labels, &user.email, Utc::now()).await? {
+    let done = state.alerts.resolve(body.rule_id, &body.labels, &user.email, Utc::now()).await?;
+    answered(done, "That alert is neither pending nor firing, so there is nothing to resolve.")
+}
+
+/// 204 when the change was made, 409 with `otherwise` when the alert was not in a state it
+/// applies to.
+fn answered(done: bool, otherwise: &str) -> Result<Response, ApiError> {
+    if done {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    Err(conflict("That alert is neither pending nor firing, so there is nothing to resolve."))
+    Err(AppError::Conflict { message: otherwise.to_owned(), current_version: None }.into())
 }
 
 async fn silences(_: Monitor, State(state): State<AppState>) -> Result<Response, ApiError> {
