@@ -38,6 +38,7 @@ use pages::dashboard::DashboardPage;
 use pages::home::HomePage;
 use pages::interactions::{EditInteractionPage, InteractionsPage, LogVisitPage};
 use pages::login::LoginPage;
+use pages::monitoring::MonitoringPage;
 use pages::not_found::NotFound;
 use pages::offline_shell::OfflineShellPage;
 use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
@@ -142,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sync") view={Lazy::<SyncPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/alerts") view={Lazy::<AlertsPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/monitoring") view={Lazy::<MonitoringPage>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1649,12 +1649,17 @@ async fn delta_pulls_page_through_a_reps_records_and_carry_deletions(store: &Sto
     assert!(cursor.started.is_some_and(|t| t > settled_at));
     cursor.started = Some(settled_at);
     let page = access.changes_since(&cursor, 2).await.unwrap();
-    assert!(page.organizations.is_empty() && !page.more, "{page:?}");
+    assert!(page.organizations.is_empty() && !page.more && !page.settling, "{page:?}");
+    // Another rep's write of the last seconds is none of Ann's business.
+    store.create_contact(&system, None, contact(other.id, "Bob's new")).await.unwrap();
+    assert!(!access.changes_since(&cursor, 2).await.unwrap().settling);
     store.delete_organization(&system, orgs[1].id, None).await.unwrap();
     let page = access.changes_since(&cursor, 2).await.unwrap();
     assert!(page.organizations.is_empty(), "a write of the last seconds waits for the next pull");
+    assert!(page.settling, "and the page says so, for the client to pull again shortly");
     settle(store, app::store::now() - chrono::Duration::seconds(30)).await;
     let page = access.changes_since(&cursor, 2).await.unwrap();
+    assert!(!page.settling);
     assert_eq!(
         page.organizations.iter().map(|o| (o.name.as_str(), o.deleted_at.is_some())).collect::<Vec<_>>(),
         [("Bravo", true)]

@@ -99,7 +99,14 @@ test('random offline, reload and server-restart cycles lose and duplicate no vis
   test.skip(testInfo.project.name !== 'desktop', 'one browser is enough: the phone layout adds nothing here');
   test.setTimeout(CYCLES * 8_000 + 90_000);
   console.log(`[fault] seed ${SEED}, ${CYCLES} cycles`);
+  // The app's warnings (e.g. why a page could not be read from the device's copy), printed
+  // if the run fails.
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(`${page.url()}: ${message.text()}`);
+  });
   const server = new Server();
+  const steps: string[] = [];
   await server.start();
   try {
     const signedIn = await page.request.post('/api/v1/session', {
@@ -117,7 +124,6 @@ test('random offline, reload and server-restart cycles lose and duplicate no vis
     const prefix = `fault ${SEED} `;
     const written: string[] = [];
     let offline = false;
-    const steps: string[] = [];
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const roll = next();
       if (roll < 0.45) {
@@ -173,6 +179,10 @@ test('random offline, reload and server-restart cycles lose and duplicate no vis
     console.log(`[fault] ${summary}`);
     testInfo.annotations.push({ type: 'fault test', description: summary });
     expect({ lost, duplicated, unknown }, `steps: ${steps.join(', ')}`).toEqual({ lost: [], duplicated: [], unknown: [] });
+  } catch (error) {
+    console.log(`[fault] seed ${SEED} failed after: ${steps.join(', ')}`);
+    console.log(`[fault] the app's warnings:\n${warnings.join('\n') || '(none)'}`);
+    throw error;
   } finally {
     await server.dispose();
   }

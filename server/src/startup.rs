@@ -130,11 +130,15 @@ impl Application {
         let instance = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
         let janitor = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            let mut sampler = monitoring::samples::ProcessSampler::new();
             loop {
                 every_minute.tick().await;
                 limits.forget_idle();
                 if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring, &instance).await {
                     tracing::warn!(%error, "could not save the minute statistics");
+                }
+                if let Err(error) = monitoring::samples::sample_and_save(&mut sampler, &store, &instance).await {
+                    tracing::warn!(%error, "could not save the process figures of the minute");
                 }
                 if let Err(error) = monitoring::vitals::prune(&store, chrono::Utc::now()).await {
                     tracing::warn!(%error, "could not prune the web vitals samples");
@@ -223,10 +227,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let (store, auth) = (state.store.clone(), state.auth.clone());
     let desk: Arc<dyn app::api::alerts::AlertDesk> = Arc::new(state.alerts.clone());
+    let dashboard: Arc<dyn app::api::monitoring::MonitoringDesk> = Arc::new(state.clone());
     let context = move || {
         provide_context(store.clone());
         provide_context(auth.clone());
         provide_context(desk.clone());
+        provide_context(dashboard.clone());
         // Hands this render's nonce to the layer that writes the page's CSP.
         let slot = leptos::prelude::use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<security::headers::PageNonce>().cloned());

@@ -18,6 +18,17 @@ pub struct AppState {
     pub alerts: AlertEngine,
 }
 
+impl AppState {
+    /// Empties the read caches' entries whose key starts with `prefix` (all: ""), on every
+    /// instance: after data was fixed in the database by hand.
+    pub async fn clear_read_caches(&self, prefix: String, by: &app::model::CurrentUser) {
+        if let Some(cache) = self.store.cache() {
+            cache.changed(app::store::Change::Prefix(prefix.clone())).await;
+        }
+        tracing::info!(by = %by.email, prefix, "read caches cleared");
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

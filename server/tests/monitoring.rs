@@ -313,6 +313,79 @@ async fn minute_rollups_are_saved_summed_across_instances_and_pruned() {
     assert_eq!(app.get("/api/v1/performance/history?hours=500").await.0, StatusCode::BAD_REQUEST);
 }
 
+async fn process_minutes(app: &TestApp) {
+    use server::monitoring::samples::{self, MinuteSample};
+
+    let now = chrono::Utc::now().timestamp();
+    let minute = now - now.rem_euclid(60) - 120;
+    let sample = |memory: u64, cpu: f64, hits: u64, misses: u64| MinuteSample {
+        minute,
+        resident_memory_bytes: Some(memory),
+        cpu_percent: Some(cpu),
+        cache_hits: hits,
+        cache_misses: misses,
+    };
+    samples::save(&app.store, "a", &sample(100 << 20, 10.0, 90, 10)).await.unwrap();
+    samples::save(&app.store, "b", &sample(300 << 20, 30.0, 10, 90)).await.unwrap();
+    samples::save(&app.store, "b", &sample(1, 1.0, 1, 1)).await.expect("a minute is written once");
+    let old = MinuteSample { minute: minute - 8 * 24 * 3600, ..sample(1, 1.0, 1, 1) };
+    samples::save(&app.store, "a", &old).await.unwrap();
+    samples::save(&app.store, "a", &MinuteSample { minute: minute + 60, ..sample(1, 1.0, 0, 0) }).await.unwrap();
+
+    let minutes = samples::history(&app.store, 0).await.unwrap();
+    assert_eq!(minutes.len(), 2, "the 8-day-old minute was pruned: {minutes:?}");
+    let first = &minutes[0];
+    assert_eq!(first.minute, minute);
+    assert_eq!(first.resident_memory_bytes, Some((300u64 << 20) as f64), "the largest instance");
+    assert_eq!(first.cpu_percent, Some(20.0), "the instances' mean");
+    assert_eq!((first.cache_hits, first.cache_misses), (100, 100), "lookups added up");
+
+    // The dashboard charts them.
+    let (status, body) = app.get("/api/v1/monitoring?period=1h").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let memory = body["charts"].as_array().unwrap().iter().find(|c| c["key"] == "memory").unwrap().clone();
+    assert!(memory["series"][0]["values"].as_array().unwrap().contains(&serde_json::json!((300u64 << 20) as f64)));
+}
+
+#[tokio::test]
+async fn process_minutes_are_kept_merged_across_instances_and_pruned() {
+    process_minutes(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn process_minutes_are_kept_merged_across_instances_and_pruned_on_postgres() {
+    TestApp::on_postgres(process_minutes).await;
+}
+
+#[tokio::test]
+async fn the_dashboard_export_holds_what_the_page_shows() {
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/organizations").await.0, StatusCode::OK);
+    }
+    let (status, body) = app.get("/api/v1/monitoring").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["period"], "1h");
+    assert_eq!(body["status"], "healthy");
+    let keys: Vec<&str> = body["cards"].as_array().unwrap().iter().filter_map(|c| c["key"].as_str()).collect();
+    assert_eq!(keys, ["requests_per_minute", "p95_ms", "error_rate", "cache_hit_ratio", "active_users"]);
+    let route = body["routes"].as_array().unwrap().iter().find(|r| r["route"] == "/api/v1/organizations").unwrap();
+    assert_eq!(route["requests"], 3);
+    let throughput = &body["charts"][0];
+    assert_eq!(throughput["times"].as_array().unwrap().len(), 60);
+    let last = throughput["series"][0]["values"].as_array().unwrap().last().unwrap().as_f64().unwrap();
+    assert!(last > 0.0, "the running minute is charted before it is persisted");
+
+    let response = app.client.get(app.url("/api/v1/monitoring?period=24h&format=csv")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = response.text().await.unwrap();
+    assert!(csv.starts_with("section,item,measure,value\n"), "{csv}");
+    assert!(csv.contains("route,/api/v1/organizations,requests,3\n"), "{csv}");
+    assert_eq!(app.get("/api/v1/monitoring?period=2w").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/monitoring?format=xml").await.0, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn statements_are_timed_by_name_and_slow_ones_kept_with_their_plan() {
     let app = TestApp::spawn_with(|config| server::config::Config { slow_query_ms: 20, ..config }).await;

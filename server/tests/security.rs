@@ -100,6 +100,9 @@ async fn role_matrix(app: &TestApp) {
         ("/api/v1/alerts".to_owned(), [ok, ok, fb, fb, fb]),
         ("/api/v1/alerts/history".to_owned(), [ok, ok, fb, fb, fb]),
         ("/api/v1/alerts/deliveries".to_owned(), [ok, ok, fb, fb, fb]),
+        // The monitoring dashboard and its export: the same.
+        ("/api/v1/monitoring?period=7d".to_owned(), [ok, ok, fb, fb, fb]),
+        ("/api/monitoring/overview?period=24h".to_owned(), [ok, ok, fb, fb, fb]),
     ];
     for (path, expected) in &reads {
         for ((role, client), want) in clients.iter().zip(expected) {

@@ -12,7 +12,7 @@ use crate::model::alert_overview::{AlertActionForm, AlertsOverview};
 pub const ALERTS_PAGE: &str = "/alerts";
 
 #[cfg(feature = "ssr")]
-pub use desk::AlertDesk;
+pub use desk::{AlertDesk, Answer};
 
 #[cfg(feature = "ssr")]
 mod desk {
@@ -35,15 +35,7 @@ mod desk {
 
 #[cfg(feature = "ssr")]
 fn desk() -> Result<(std::sync::Arc<dyn AlertDesk>, crate::model::CurrentUser), AppError> {
-    let user = super::server::current_user()?;
-    if !crate::policy::can_monitor(&user) {
-        return Err(AppError::forbidden("Alerts are for managers and administrators."));
-    }
-    let desk = use_context::<std::sync::Arc<dyn AlertDesk>>().ok_or_else(|| {
-        tracing::error!("no alert desk in the Leptos context");
-        AppError::Internal { reference: "alert-desk-missing".into() }
-    })?;
-    Ok((desk, user))
+    super::server::monitoring_desk("alert-desk", "Alerts are for managers and administrators.")
 }
 
 /// Everything the alerts page shows (managers and administrators).
@@ -59,7 +51,8 @@ pub async fn get_alerts() -> Result<AlertsOverview, AppError> {
 pub async fn act_on_alert(form: AlertActionForm) -> Result<String, AppError> {
     let action = form.parse().map_err(AppError::bad_request)?;
     let (desk, user) = desk()?;
+    let back = form.back_to();
     desk.act(user, action).await?;
-    super::server::redirect_plain_form(ALERTS_PAGE);
-    Ok(ALERTS_PAGE.to_owned())
+    super::server::redirect_plain_form(back);
+    Ok(back.to_owned())
 }

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod home;
 pub mod imports;
 pub mod interactions;
+pub mod monitoring;
 pub mod opportunities;
 pub mod organizations;
 pub mod reports;

@@ -31,6 +31,20 @@ pub fn auth_context() -> Result<AuthContext, AppError> {
     use_context::<AuthContext>().ok_or_else(|| missing("auth"))
 }
 
+/// A desk the server provides per request (alerting's, the monitoring's) for a user who may
+/// monitor; anyone else is refused with `refusal`.
+pub fn monitoring_desk<D: ?Sized + Send + Sync + 'static>(
+    name: &str,
+    refusal: &str,
+) -> Result<(std::sync::Arc<D>, CurrentUser), AppError> {
+    let user = current_user()?;
+    if !crate::policy::can_monitor(&user) {
+        return Err(AppError::forbidden(refusal));
+    }
+    let desk = use_context::<std::sync::Arc<D>>().ok_or_else(|| missing(name))?;
+    Ok((desk, user))
+}
+
 /// The signed-in user of this request (the server's session layer put them there).
 pub fn current_user() -> Result<CurrentUser, AppError> {
     use_context::<Parts>()

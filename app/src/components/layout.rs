@@ -86,7 +86,10 @@ pub fn AppHeader() -> impl IntoView {
                         <a href="/pipeline">"Pipeline"</a>
                         <a href="/dashboard">"Dashboard"</a>
                         <a href="/reports">"Reports"</a>
-                        {crate::policy::can_monitor(&user).then(|| view! { <a href="/alerts">"Alerts"</a> })}
+                        {crate::policy::can_monitor(&user).then(|| view! {
+                            <a href="/monitoring">"Monitoring"</a>
+                            <a href="/alerts">"Alerts"</a>
+                        })}
                         {crate::policy::can_administer(&user).then(|| view! { <a href="/admin/users">"Users"</a> })}
                     </nav>
                     {crate::policy::can_write(&user).then(|| view! {

@@ -7,6 +7,7 @@ pub mod format;
 pub mod history;
 pub mod keyboard;
 pub mod layout;
+pub mod line_chart;
 pub mod pagination;
 pub mod status;
 pub mod sync_indicator;

@@ -93,9 +93,20 @@ pub struct AlertActionForm {
     pub labels: String,
     #[serde(default)]
     pub minutes: String,
+    /// The page the button was on (the alerts page or the monitoring dashboard).
+    #[serde(default)]
+    pub back: String,
 }
 
+/// The pages an alert button may return to: never an address from elsewhere.
+const RETURN_PAGES: [&str; 2] = ["/alerts", "/monitoring"];
+
 impl AlertActionForm {
+    /// Where the button returns to: the page it was on, else the alerts page.
+    pub fn back_to(&self) -> &'static str {
+        RETURN_PAGES.into_iter().find(|page| *page == self.back).unwrap_or(RETURN_PAGES[0])
+    }
+
     /// The action asked for, or why the form makes no sense.
     pub fn parse(&self) -> Result<AlertAction, String> {
         let id = Uuid::parse_str(self.id.trim()).map_err(|_| "That alert or rule does not exist.".to_owned());
@@ -128,6 +139,7 @@ mod tests {
             id: id.to_string(),
             labels: "/today".into(),
             minutes: minutes.into(),
+            back: String::new(),
         };
         assert_eq!(
             form("silence", "60").parse(),
@@ -138,5 +150,13 @@ mod tests {
         assert_eq!(form("explode", "").parse(), Err("Unknown action “explode”.".into()));
         let no_id = AlertActionForm { id: "x".into(), ..form("test", "") };
         assert_eq!(no_id.parse(), Err("That alert or rule does not exist.".into()));
+    }
+
+    #[test]
+    fn a_button_returns_only_to_a_page_of_ours() {
+        let back = |page: &str| AlertActionForm { back: page.into(), ..AlertActionForm::default() }.back_to();
+        assert_eq!(back("/monitoring"), "/monitoring");
+        assert_eq!(back(""), "/alerts");
+        assert_eq!(back("https://evil.example/"), "/alerts");
     }
 }

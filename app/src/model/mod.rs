@@ -13,6 +13,7 @@ pub mod import;
 #[cfg(feature = "ssr")]
 pub mod import_file;
 pub mod interaction;
+pub mod monitoring;
 pub mod opportunity;
 pub mod organization;
 pub mod patch;

@@ -272,6 +272,10 @@ pub struct ChangeSet {
     pub cursor: String,
     /// More changes wait: pull again at once with the new cursor.
     pub more: bool,
+    /// Changes younger than `CHANGES_SETTLE_SECONDS` were held back (on the last page only):
+    /// pull again once that long has passed, or the copy misses them until the next pull.
+    #[serde(default)]
+    pub settling: bool,
     pub server_time: DateTime<Utc>,
 }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use super::database;
 use super::outbox::{OpState, QueuedOp, retry_delay_ms};
 use super::preview::{Author, preview};
-use super::replay::{pull_changes, send_outbox, with_outbox_lock};
+use super::replay::{Pulled, SETTLE_MS, pull_changes, send_outbox, with_outbox_lock};
 use super::{OfflineError, SendError, SyncStatus};
 use crate::browser::{call_method, navigator_member};
 use crate::model::sync::{SyncAction, SyncEntity, SyncOp};
@@ -35,6 +35,8 @@ struct Loop {
     /// running round may have started before the network came back.
     again: Option<bool>,
     ticks: u32,
+    /// A pull for the rows the last one held back to settle is due: it schedules no other.
+    settle_pull_due: bool,
 }
 
 thread_local! {
@@ -60,6 +62,7 @@ pub fn start(status: SyncStatus, user: Uuid) {
             running: false,
             again: None,
             ticks: 0,
+            settle_pull_due: false,
         })
     });
     status.started.set(true);
@@ -167,7 +170,17 @@ async fn run(pull: bool) {
 async fn pull_copy(status: SyncStatus) -> Result<(), SendError> {
     let pulled = pull_changes(move |rows| status.priming.set(Some(rows))).await;
     status.priming.set(None);
-    let at = pulled?;
+    let Pulled { at, settling } = pulled?;
+    // One more pull shortly brings what the server held back (rows changed in the last few
+    // seconds, often this device's own ops); once per pull, so a busy team costs one extra.
+    let follow_up = with_loop(|l| {
+        let was_due = std::mem::take(&mut l.settle_pull_due);
+        l.settle_pull_due = settling && !was_due;
+        l.settle_pull_due
+    });
+    if follow_up == Some(true) {
+        set_timeout(|| spawn(true), Duration::from_millis(SETTLE_MS.unsigned_abs().into()));
+    }
     status.online.set(true);
     status.last_sync.set(Some(at));
     Ok(())

@@ -33,7 +33,7 @@ pub use driver::{outbox_records, queue, replace, start, sync_now};
 
 /// The server's answer; when the server cannot be reached, the same page data read from the
 /// copy on this device (a function of `reads`), so the page renders unchanged. If the copy
-/// cannot answer either, the server's error stays. IndexedDB lives on the page's one thread
+/// cannot answer either, the server's error stays (and the copy's reason is logged). IndexedDB lives on the page's one thread
 /// while resources want `Send` futures: in the browser nothing else could run it.
 macro_rules! or_from_copy {
     ($online:expr, $read:ident($($arg:expr),* $(,)?)) => {{
@@ -41,7 +41,11 @@ macro_rules! or_from_copy {
         #[cfg(feature = "hydrate")]
         let online = match online {
             Err(unreachable @ $crate::error::AppError::Unreachable { .. }) => {
-                send_wrapper::SendWrapper::new($crate::offline::reads::$read($($arg),*)).await.map_err(|_| unreachable)
+                send_wrapper::SendWrapper::new($crate::offline::reads::$read($($arg),*)).await.map_err(|copy| {
+                    // The page shows the server's error; why the copy could not stand in goes to the console.
+                    leptos::logging::warn!("{}: not from the copy on this device: {copy}", stringify!($read));
+                    unreachable
+                })
             }
             other => other,
         };

@@ -15,7 +15,7 @@ use super::database::{self, write_rows};
 use super::outbox::{QueuedOp, Settled, next_batch, settle};
 use super::{OfflineError, SendError};
 use crate::browser::{call_method, navigator_member};
-use crate::model::sync::{ChangeSet, SyncBatch, SyncEntity, SyncReply};
+use crate::model::sync::{CHANGES_SETTLE_SECONDS, ChangeSet, SyncBatch, SyncEntity, SyncReply};
 
 /// The lock's name, shared with `public/sw.js`.
 const LOCK: &str = "kp-outbox";
@@ -61,10 +61,11 @@ pub async fn send_outbox(user: Uuid, mut answered: impl FnMut(usize)) -> Result<
 
 /// Brings the copy up to date, page by page. When the device has no copy yet (no cursor),
 /// `first_copy` hears the running count of rows, from 0, while it is made.
-pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<DateTime<Utc>, SendError> {
+pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<Pulled, SendError> {
     let mut cursor: Option<String> = database::meta("cursor").await?;
     let first = cursor.is_none();
     let mut rows = 0;
+    let mut waited = false;
     if first {
         first_copy(0);
     }
@@ -86,10 +87,36 @@ pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<DateTime<
         if first {
             first_copy(rows);
         }
-        if !page.more {
-            return Ok(page.server_time);
+        if page.more {
+            continue;
         }
+        // The first copy waits out the rows held back to settle once, so it is whole when
+        // it says so; a later pull leaves them to the pull that follows (`Pulled::settling`).
+        if page.settling && first && !waited {
+            waited = true;
+            pause(SETTLE_MS).await;
+            continue;
+        }
+        return Ok(Pulled { at: page.server_time, settling: page.settling });
     }
+}
+
+/// How long rows are held back to settle, and a little more.
+pub const SETTLE_MS: i32 = (CHANGES_SETTLE_SECONDS * 1000 + 500) as i32;
+
+/// What a pull ended with.
+pub struct Pulled {
+    /// The server's time of the last page: how fresh the copy is.
+    pub at: DateTime<Utc>,
+    /// Rows changed in the last seconds were held back: pull again after [`SETTLE_MS`].
+    pub settling: bool,
+}
+
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Stores a page's rows of one kind; a row with `deleted_at` leaves the copy.

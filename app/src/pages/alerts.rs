@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
 
-use crate::api::alerts::{ActOnAlert, get_alerts};
+use crate::api::alerts::{ALERTS_PAGE, ActOnAlert, get_alerts};
 use crate::components::format::date_time;
 use crate::components::{loaded, open_page_on_success};
 use crate::error::AppError;
@@ -48,7 +48,7 @@ fn Alerts(overview: AlertsOverview) -> impl IntoView {
                 view! { <p class="muted">"Nothing is pending or firing."</p> }.into_any()
             } else {
                 view! {
-                    <ul class="alert-list">{active.into_iter().map(|a| alert_item(a, act)).collect_view()}</ul>
+                    <ul class="alert-list">{active.into_iter().map(|a| alert_item(a, act, ALERTS_PAGE)).collect_view()}</ul>
                 }.into_any()
             }}
         </section>
@@ -148,6 +148,7 @@ fn state_text(state: &AlertState) -> String {
 /// One button of the page: a form with the action's fields.
 fn button(
     act: ServerAction<ActOnAlert>,
+    back: &'static str,
     action: &'static str,
     id: String,
     labels: String,
@@ -160,6 +161,7 @@ fn button(
             <input type="hidden" name="form[action]" value=action/>
             <input type="hidden" name="form[id]" value=id/>
             <input type="hidden" name="form[labels]" value=labels/>
+            <input type="hidden" name="form[back]" value=back/>
             {minutes}
             <button type="submit" class="button small">{text}<span class="visually-hidden">{what}</span></button>
         </ActionForm>
@@ -167,13 +169,14 @@ fn button(
     .into_any()
 }
 
-fn alert_item(alert: AlertLine, act: ServerAction<ActOnAlert>) -> AnyView {
+/// An alert needing attention with its buttons, which return to `back` (this page or the dashboard).
+pub(crate) fn alert_item(alert: AlertLine, act: ServerAction<ActOnAlert>, back: &'static str) -> AnyView {
     let place = if alert.labels.is_empty() { "all requests".to_owned() } else { alert.labels.clone() };
     let what = format!(" {} on {place}", alert.rule_name);
     let (id, labels) = (alert.rule_id.to_string(), alert.labels.clone());
     let firing_unacknowledged = matches!(alert.state, AlertState::Firing { acknowledged: None, .. });
     let acknowledge = firing_unacknowledged
-        .then(|| button(act, "acknowledge", id.clone(), labels.clone(), "Acknowledge".into(), what.clone()));
+        .then(|| button(act, back, "acknowledge", id.clone(), labels.clone(), "Acknowledge".into(), what.clone()));
     view! {
         <li class="alert-item" data-state=alert.state.kind()>
             <div>
@@ -185,8 +188,8 @@ fn alert_item(alert: AlertLine, act: ServerAction<ActOnAlert>) -> AnyView {
             <div class="muted">{state_text(&alert.state)}</div>
             <div class="button-row">
                 {acknowledge}
-                {button(act, "resolve", id.clone(), labels.clone(), "Resolve".into(), what.clone())}
-                {button(act, "silence", id, labels, "Silence 1 h".into(), what)}
+                {button(act, back, "resolve", id.clone(), labels.clone(), "Resolve".into(), what.clone())}
+                {button(act, back, "silence", id, labels, "Silence 1 h".into(), what)}
             </div>
         </li>
     }
@@ -206,7 +209,7 @@ fn silence_item(silence: Silence, act: ServerAction<ActOnAlert>) -> AnyView {
             <div>{format!("Silenced: {matches}, until {}", date_time(silence.ends_at))}</div>
             <div class="muted">{format!("by {}", silence.created_by)}{comment}</div>
             <div class="button-row">
-                {button(act, "end-silence", silence.id.to_string(), String::new(), "End now".into(), format!(" the silence of {matches}"))}
+                {button(act, ALERTS_PAGE, "end-silence", silence.id.to_string(), String::new(), "End now".into(), format!(" the silence of {matches}"))}
             </div>
         </li>
     }
@@ -226,8 +229,8 @@ fn rule_row(rule: RuleLine, can_edit: bool, act: ServerAction<ActOnAlert>) -> An
         let toggle = if rule.enabled { ("disable", "Disable") } else { ("enable", "Enable") };
         view! {
             <div class="button-row">
-                {button(act, toggle.0, id.clone(), String::new(), toggle.1.into(), what.clone())}
-                {button(act, "test", id.clone(), String::new(), "Send test".into(), what.clone())}
+                {button(act, ALERTS_PAGE, toggle.0, id.clone(), String::new(), toggle.1.into(), what.clone())}
+                {button(act, ALERTS_PAGE, "test", id.clone(), String::new(), "Send test".into(), what.clone())}
             </div>
         }
     });
@@ -245,7 +248,7 @@ fn rule_row(rule: RuleLine, can_edit: bool, act: ServerAction<ActOnAlert>) -> An
     .into_any()
 }
 
-fn event_item(event: EventLine) -> AnyView {
+pub(crate) fn event_item(event: EventLine) -> AnyView {
     let place = if event.labels.is_empty() { String::new() } else { format!(" · {}", event.labels) };
     view! {
         <li>

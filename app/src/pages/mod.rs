@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod home;
 pub mod interactions;
 pub mod login;
+pub mod monitoring;
 pub mod not_found;
 pub mod offline_shell;
 pub mod opportunities;

@@ -122,6 +122,17 @@ impl Store {
         self.db.execute(sql).await.map(drop)
     }
 
+    /// How many users were seen (a session used) since `since`; sessions are touched at most
+    /// once a minute, so this counts to the minute.
+    pub async fn users_seen_since(&self, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        let sql = Sql::new(
+            "sessions.active_users",
+            "SELECT CAST(COUNT(DISTINCT user_id) AS BIGINT) FROM sessions WHERE last_seen_at >= $1",
+        )
+        .bind(since);
+        Ok(self.db.fetch_one::<(i64,)>(sql).await?.0)
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         let sql = Sql::new("sessions.delete", "DELETE FROM sessions WHERE id = $1").bind(token_hash);
         self.db.execute(sql).await.map(drop)

@@ -228,6 +228,7 @@ impl Access {
         let full = |n: usize| n as i64 >= limit;
         let more =
             full(organizations.len()) || full(contacts.len()) || full(interactions.len()) || full(opportunities.len());
+        let settling = !more && pull.held_back(db).await?;
         let last = |mark: Option<Mark>, at: Option<(DateTime<Utc>, Uuid)>| at.map(|(at, id)| Mark { at, id }).or(mark);
         let next = SyncCursor {
             started: Some(started),
@@ -243,8 +244,19 @@ impl Access {
             opportunities,
             cursor: next.encode(),
             more,
+            settling,
             server_time: read_at,
         })
+    }
+}
+
+/// The statement name of a kind's page of changes, and its table.
+fn changes_table(kind: SyncEntity) -> (&'static str, &'static Table) {
+    match kind {
+        SyncEntity::Organization => ("sync.changes.organizations", &ORGANIZATIONS),
+        SyncEntity::Contact => ("sync.changes.contacts", &CONTACTS),
+        SyncEntity::Interaction => ("sync.changes.interactions", &INTERACTIONS),
+        SyncEntity::Opportunity => ("sync.changes.opportunities", &OPPORTUNITIES),
     }
 }
 
@@ -259,12 +271,7 @@ struct Pull {
 
 impl Pull {
     fn sql(&self, kind: SyncEntity, mark: Option<Mark>) -> Sql {
-        let (name, table): (_, &Table) = match kind {
-            SyncEntity::Organization => ("sync.changes.organizations", &ORGANIZATIONS),
-            SyncEntity::Contact => ("sync.changes.contacts", &CONTACTS),
-            SyncEntity::Interaction => ("sync.changes.interactions", &INTERACTIONS),
-            SyncEntity::Opportunity => ("sync.changes.opportunities", &OPPORTUNITIES),
-        };
+        let (name, table) = changes_table(kind);
         let mut sql = Sql::new(name, format!("SELECT {} FROM {} WHERE updated_at <= ", table.columns, table.table));
         sql.push_bind(self.until);
         if let Some(mark) = mark {
@@ -272,17 +279,7 @@ impl Pull {
             sql.push(" OR (updated_at = ").push_bind(mark.at).push(" AND id > ").push_bind(mark.id).push("))");
         }
         sql.push(" AND (deleted_at IS NULL OR updated_at > ").push_bind(self.started).push(")");
-        match (kind, self.rep) {
-            (_, None) => {}
-            (SyncEntity::Organization, Some(rep)) => {
-                sql.push(" AND assigned_user_id = ").push_bind(rep);
-            }
-            (_, Some(rep)) => {
-                sql.push(" AND organization_id IN (SELECT id FROM organizations WHERE assigned_user_id = ")
-                    .push_bind(rep)
-                    .push(")");
-            }
-        }
+        self.push_scope(&mut sql, kind);
         match kind {
             SyncEntity::Interaction => {
                 sql.push(" AND (occurred_at >= ")
@@ -298,6 +295,39 @@ impl Pull {
         }
         sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
         sql
+    }
+
+    /// Only the rows the user's copy holds: a rep's own accounts and what hangs on them.
+    fn push_scope(&self, sql: &mut Sql, kind: SyncEntity) {
+        match (kind, self.rep) {
+            (_, None) => {}
+            (SyncEntity::Organization, Some(rep)) => {
+                sql.push(" AND assigned_user_id = ").push_bind(rep);
+            }
+            (_, Some(rep)) => {
+                sql.push(" AND organization_id IN (SELECT id FROM organizations WHERE assigned_user_id = ")
+                    .push_bind(rep)
+                    .push(")");
+            }
+        }
+    }
+
+    /// Whether a row of the user's scope changed after `until` (held back to settle).
+    async fn held_back(&self, db: &super::Db) -> Result<bool, StoreError> {
+        for kind in [SyncEntity::Organization, SyncEntity::Contact, SyncEntity::Interaction, SyncEntity::Opportunity] {
+            let (_, table) = changes_table(kind);
+            let mut sql = Sql::new(
+                "sync.changes.held_back",
+                format!("SELECT CAST(1 AS BIGINT) FROM {} WHERE updated_at > ", table.table),
+            );
+            sql.push_bind(self.until);
+            self.push_scope(&mut sql, kind);
+            sql.push(" LIMIT 1");
+            if db.fetch_optional::<(i64,)>(sql).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 

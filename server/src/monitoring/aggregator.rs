@@ -299,6 +299,15 @@ impl Aggregator {
     }
 }
 
+impl Aggregator {
+    /// The all-requests figures of the minutes not yet handed to `take_closed_minutes`, the
+    /// running one included: what the charts add to the persisted rollups to be live.
+    pub fn unpersisted_minutes(&self) -> Vec<MinuteRollup> {
+        let from = self.rolled_up_until;
+        self.minutes.slots.iter().filter(|s| s.start >= from).map(|s| rollup(s.start, ALL_ROUTES, &s.overall)).collect()
+    }
+}
+
 fn rollup(minute: i64, route: &str, series: &Series) -> MinuteRollup {
     MinuteRollup {
         minute,
@@ -412,5 +421,18 @@ mod tests {
         assert_eq!(rollups[3].server_errors, 1);
         assert!(close_to(Some(rollups[3].p95_ms), 20.0));
         assert!(aggregator.take_closed_minutes(T0 + 170).is_empty(), "already handed out");
+    }
+
+    #[test]
+    fn the_minutes_not_yet_persisted_are_there_for_live_charts() {
+        let mut aggregator = Aggregator::new(T0);
+        aggregator.record(T0 + 10, "/a", 10.0, 200);
+        aggregator.record(T0 + 70, "/b", 20.0, 200);
+        aggregator.record(T0 + 75, "/b", 20.0, 200);
+        let minutes =
+            |a: &Aggregator| a.unpersisted_minutes().iter().map(|m| (m.minute - T0, m.requests)).collect::<Vec<_>>();
+        assert_eq!(minutes(&aggregator), [(0, 1), (60, 2)]);
+        aggregator.take_closed_minutes(T0 + 80);
+        assert_eq!(minutes(&aggregator), [(60, 2)], "the running minute stays until it is handed out");
     }
 }

@@ -120,35 +120,59 @@ fn level(value: f64, degraded: f64, unhealthy: f64) -> Option<(HealthStatus, f64
     }
 }
 
-pub async fn health(State(state): State<AppState>, request: Request) -> Response {
+/// The database and the shared cache asked now, and the window's requests: what health is
+/// judged by (here and on the monitoring dashboard).
+pub struct Checks {
+    pub database_ok: bool,
+    pub database_ms: f64,
+    /// The shared cache's answer time or error; `None` without one.
+    pub redis: Option<Result<std::time::Duration, String>>,
+    pub requests: Stats,
+}
+
+pub async fn checks(state: &AppState) -> Checks {
     let started = Instant::now();
     let database = state.store.ping().await;
     let database_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Err(e) = &database {
         tracing::error!(error = %e, "health check: the database does not answer");
     }
-    let shared = state.store.cache().and_then(|cache| cache.shared());
-    let redis = match shared {
+    let redis = match state.store.cache().and_then(|cache| cache.shared()) {
         Some(shared) => Some(shared.check().await),
         None => None,
     };
+    Checks { database_ok: database.is_ok(), database_ms, redis, requests: state.monitoring.overall(WINDOW) }
+}
+
+impl Checks {
+    pub fn assess(
+        &self,
+        thresholds: &HealthThresholds,
+        resident_memory_bytes: Option<u64>,
+    ) -> (HealthStatus, Vec<String>) {
+        let signals = Signals {
+            database_ok: self.database_ok,
+            shared_cache_ok: self.redis.as_ref().map(Result::is_ok),
+            requests: &self.requests,
+            resident_memory_bytes,
+        };
+        assess(&signals, thresholds)
+    }
+}
+
+pub async fn health(State(state): State<AppState>, request: Request) -> Response {
+    let checks = checks(&state).await;
     let monitoring = &state.monitoring;
-    let requests = monitoring.overall(WINDOW);
     let detailed = request.extensions().get::<CurrentUser>().is_some_and(app::policy::can_monitor);
     // Reading the process costs a few /proc reads: only when a limit or a person needs it,
     // not on every load balancer probe.
     let process = (detailed || monitoring.health.memory_limit_bytes.is_some()).then(|| monitoring.process.stats());
-    let signals = Signals {
-        database_ok: database.is_ok(),
-        shared_cache_ok: redis.as_ref().map(Result::is_ok),
-        requests: &requests,
-        resident_memory_bytes: process.as_ref().and_then(|p| p.resident_memory_bytes),
-    };
-    let (status, reasons) = assess(&signals, &monitoring.health);
+    let (status, reasons) = checks.assess(&monitoring.health, process.as_ref().and_then(|p| p.resident_memory_bytes));
+    let Checks { database_ok, database_ms, redis, requests } = checks;
     let code = if status == HealthStatus::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     let body = if let (true, Some(process)) = (detailed, process) {
         let mut checks = json!({"database": {
-            "ok": database.is_ok(),
+            "ok": database_ok,
             "backend": format!("{:?}", state.store.backend()).to_lowercase(),
             "ms": database_ms,
         }});

@@ -2,10 +2,11 @@
 //! `metrics` facade and the rolling windows ([`requests`], [`aggregator`]), server errors
 //! tracked ([`errors`]), database statements timed ([`database`]), the process watched
 //! ([`process`]), minute rollups kept in the
-//! database ([`rollups`]); read through `/metrics` ([`prometheus`]), `/health`
+//! database ([`rollups`], [`samples`]); shown on the dashboard ([`dashboard`]); read through `/metrics` ([`prometheus`]), `/health`
 //! ([`health`]) and the performance and error API (`routes::api::performance`).
 
 pub mod aggregator;
+pub mod dashboard;
 pub mod database;
 pub mod errors;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod process;
 pub mod prometheus;
 pub mod requests;
 pub mod rollups;
+pub mod samples;
 pub mod vitals;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -87,6 +89,11 @@ impl Monitoring {
 
     pub fn take_closed_minutes(&self) -> Vec<aggregator::MinuteRollup> {
         lock(&self.aggregator).take_closed_minutes(chrono::Utc::now().timestamp())
+    }
+
+    /// This instance's minutes not yet in the rollups (the running one too), all requests.
+    pub fn unpersisted_minutes(&self) -> Vec<aggregator::MinuteRollup> {
+        lock(&self.aggregator).unpersisted_minutes()
     }
 
     pub fn record_error(&self, occurrence: ErrorOccurrence) {

@@ -70,9 +70,11 @@ pub struct MinutePoint {
     pub client_errors: i64,
     /// Mean weighted by each instance's requests.
     pub mean_ms: f64,
-    /// The highest of the instances' p95 (quantiles of several instances cannot be merged
-    /// from rollups; the worst one is the honest upper bound).
+    /// The highest of the instances' p50, p95 and p99 (quantiles of several instances cannot
+    /// be merged from rollups; the worst one is the honest upper bound).
+    pub p50_ms: f64,
     pub p95_ms: f64,
+    pub p99_ms: f64,
     pub max_ms: f64,
 }
 
@@ -83,7 +85,8 @@ pub async fn history(store: &Store, route: &str, since: i64) -> Result<Vec<Minut
         "SELECT minute, CAST(SUM(requests) AS BIGINT) AS requests, \
          CAST(SUM(server_errors) AS BIGINT) AS server_errors, CAST(SUM(client_errors) AS BIGINT) AS client_errors, \
          CAST(COALESCE(SUM(mean_ms * requests) / NULLIF(SUM(requests), 0), 0) AS DOUBLE PRECISION) AS mean_ms, \
-         CAST(MAX(p95_ms) AS DOUBLE PRECISION) AS p95_ms, CAST(MAX(max_ms) AS DOUBLE PRECISION) AS max_ms \
+         CAST(MAX(p50_ms) AS DOUBLE PRECISION) AS p50_ms, CAST(MAX(p95_ms) AS DOUBLE PRECISION) AS p95_ms, \
+         CAST(MAX(p99_ms) AS DOUBLE PRECISION) AS p99_ms, CAST(MAX(max_ms) AS DOUBLE PRECISION) AS max_ms \
          FROM performance_minutes WHERE route = $1 AND minute >= $2 GROUP BY minute ORDER BY minute",
     )
     .bind(route)

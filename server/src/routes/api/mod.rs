@@ -9,6 +9,7 @@ mod export;
 mod ids;
 mod imports;
 mod json;
+mod monitoring;
 mod organizations;
 mod performance;
 mod session;
@@ -35,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .merge(performance::router())
         .merge(vitals::router())
         .merge(alerts::router())
+        .merge(monitoring::router())
         .fallback(|| async { ApiError::from(app::error::AppError::not_found("This API endpoint")) })
 }

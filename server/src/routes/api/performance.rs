@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use app::error::AppError;
-use app::store::{Change, Kind};
+use app::store::Kind;
 
 use super::window::WindowQuery;
 use super::{ApiError, access::Monitor, access::UserAccess};
@@ -65,10 +65,7 @@ async fn clear_caches(
         ))
         .into());
     }
-    if let Some(cache) = state.store.cache() {
-        cache.changed(Change::Prefix(prefix.clone())).await;
-    }
-    tracing::info!(by = %access.user().email, prefix, "read caches cleared");
+    state.clear_read_caches(prefix, access.user()).await;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

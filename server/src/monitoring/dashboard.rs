@@ -1,0 +1,294 @@
+//! The monitoring dashboard's view of this server ([`app::api::monitoring::MonitoringDesk`]):
+//! one [`MonitoringOverview`] built from the same sources as the JSON API (the live
+//! windows, the minute rollups, the process samples, the web vitals, the error log and
+//! alerting), so the page and `/api/v1/performance` always agree.
+
+use chrono::{Duration, Utc};
+
+use app::api::alerts::AlertDesk;
+use app::api::monitoring::MonitoringDesk;
+use app::error::AppError;
+use app::model::CurrentUser;
+use app::model::monitoring::{
+    Better, CacheRow, Card, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow, RequestMinute, RouteRow,
+    SlowQueryRow, Unit, process_charts, request_charts,
+};
+use app::model::vitals::summarize;
+
+use super::aggregator::{ALL_ROUTES, Stats, Window};
+use super::health::{self, HealthThresholds};
+use super::{rollups, samples, vitals};
+use crate::state::AppState;
+
+/// The live window of the cards, and the one of the tables.
+const CARDS: Window = Window::FiveMinutes;
+const TABLES: Window = Window::OneHour;
+/// The most rows a table lists.
+const STATEMENTS: usize = 10;
+const SLOW_STATEMENTS: usize = 5;
+const ERROR_GROUPS: usize = 20;
+const ALERT_HISTORY: usize = 8;
+/// The cache hit ratio the goals ask for (domain.md), and where it is clearly missed.
+const CACHE_GOAL: f64 = 0.9;
+const CACHE_POOR: f64 = 0.7;
+
+type Answer<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, AppError>> + Send>>;
+
+impl MonitoringDesk for AppState {
+    fn overview(&self, user: CurrentUser, period: Period) -> Answer<MonitoringOverview> {
+        let state = self.clone();
+        Box::pin(async move { overview(&state, &user, period).await })
+    }
+
+    fn clear_caches(&self, user: CurrentUser) -> Answer<()> {
+        let state = self.clone();
+        Box::pin(async move {
+            if !app::policy::can_administer(&user) {
+                return Err(AppError::forbidden("Only an administrator can clear the caches."));
+            }
+            state.clear_read_caches(String::new(), &user).await;
+            Ok(())
+        })
+    }
+}
+
+/// What the figures of a span of closed minutes come to (all instances).
+struct Earlier {
+    requests_per_minute: Option<f64>,
+    p95_ms: Option<f64>,
+    error_rate: Option<f64>,
+}
+
+async fn earlier(state: &AppState, from: i64, to: i64) -> Result<Earlier, AppError> {
+    let span = rollups::span(&state.store, ALL_ROUTES, from, to).await?;
+    let requests = span.requests.filter(|n| *n > 0);
+    let minutes = ((to - from) / 60).max(1) as f64;
+    Ok(Earlier {
+        requests_per_minute: Some(span.requests.unwrap_or(0) as f64 / minutes),
+        p95_ms: requests.and_then(|n| span.weighted_p95_ms.map(|w| w / n as f64)),
+        error_rate: requests.map(|n| span.server_errors.unwrap_or(0) as f64 / n as f64),
+    })
+}
+
+fn request_cards(now: &Stats, before: &Earlier, thresholds: &HealthThresholds) -> [Card; 3] {
+    let note = "last 5 min, vs the 5 before".to_owned();
+    let card = |key: &str, title: &str, value, previous, unit, better, level| Card {
+        key: key.to_owned(),
+        title: title.to_owned(),
+        value,
+        previous,
+        unit,
+        better,
+        level,
+        note: note.clone(),
+    };
+    let p95 = now.p95_ms;
+    // Too few requests say nothing about latency and errors (as /health judges them).
+    let judged = now.requests >= thresholds.min_requests;
+    let judge = |level: Level| if judged { level } else { Level::Unknown };
+    [
+        card(
+            "requests_per_minute",
+            "Requests",
+            Some(now.requests_per_minute),
+            before.requests_per_minute,
+            Unit::PerMinute,
+            Better::Neither,
+            Level::Unknown,
+        ),
+        card(
+            "p95_ms",
+            "p95 latency",
+            p95,
+            before.p95_ms,
+            Unit::Millis,
+            Better::Lower,
+            judge(Level::of(p95, thresholds.degraded_p95_ms, thresholds.unhealthy_p95_ms, Better::Lower)),
+        ),
+        card(
+            "error_rate",
+            "Error rate",
+            Some(now.error_rate),
+            before.error_rate,
+            Unit::Share,
+            Better::Lower,
+            judge(Level::of(
+                Some(now.error_rate),
+                thresholds.degraded_error_rate,
+                thresholds.unhealthy_error_rate,
+                Better::Lower,
+            )),
+        ),
+    ]
+}
+
+fn hit_ratio(minutes: &[app::model::monitoring::ProcessMinute]) -> Option<f64> {
+    let (hits, misses) = minutes.iter().fold((0u64, 0u64), |(h, m), p| (h + p.cache_hits, m + p.cache_misses));
+    (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64)
+}
+
+async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Result<MonitoringOverview, AppError> {
+    let monitoring = &state.monitoring;
+    let now = Utc::now();
+    let unix = now.timestamp();
+    let minute = unix.div_euclid(60) * 60;
+    let since = unix - period.seconds();
+    let process = monitoring.process.stats();
+    let checks = health::checks(state).await;
+    let (status, reasons) = checks.assess(&monitoring.health, process.resident_memory_bytes);
+
+    let live = monitoring.overall(CARDS);
+    let before = earlier(state, minute - 600, minute - 300).await?;
+    let process_minutes = samples::history(&state.store, since.min(minute - 600)).await?;
+    let cache_now: Vec<_> = process_minutes.iter().filter(|p| p.minute >= minute - 300).copied().collect();
+    let cache_before: Vec<_> =
+        process_minutes.iter().filter(|p| p.minute >= minute - 600 && p.minute < minute - 300).copied().collect();
+    let cache_ratio = hit_ratio(&cache_now);
+    let active_users = state.store.users_seen_since(now - Duration::minutes(5)).await?;
+    let mut cards: Vec<Card> = request_cards(&live, &before, &monitoring.health).into();
+    cards.push(Card {
+        key: "cache_hit_ratio".into(),
+        title: "Cache hit ratio".into(),
+        value: cache_ratio,
+        previous: hit_ratio(&cache_before),
+        unit: Unit::Share,
+        better: Better::Higher,
+        level: Level::of(cache_ratio, CACHE_GOAL, CACHE_POOR, Better::Higher),
+        note: "last 5 closed min, vs the 5 before".into(),
+    });
+    cards.push(Card {
+        key: "active_users".into(),
+        title: "Active users".into(),
+        value: Some(active_users as f64),
+        previous: None,
+        unit: Unit::Count,
+        better: Better::Neither,
+        level: Level::Unknown,
+        note: "signed-in users seen in the last 5 min".into(),
+    });
+
+    let mut minutes: Vec<RequestMinute> = rollups::history(&state.store, ALL_ROUTES, since)
+        .await?
+        .into_iter()
+        .map(|m| RequestMinute {
+            minute: m.minute,
+            requests: u64::try_from(m.requests).unwrap_or(0),
+            server_errors: u64::try_from(m.server_errors).unwrap_or(0),
+            p50_ms: m.p50_ms,
+            p95_ms: m.p95_ms,
+            p99_ms: m.p99_ms,
+        })
+        .collect();
+    // The minutes this instance has not written yet, so the charts reach the present.
+    minutes.extend(monitoring.unpersisted_minutes().into_iter().filter(|m| m.minute >= since).map(|m| RequestMinute {
+        minute: m.minute,
+        requests: m.requests,
+        server_errors: m.server_errors,
+        p50_ms: m.p50_ms,
+        p95_ms: m.p95_ms,
+        p99_ms: m.p99_ms,
+    }));
+    let process_in_period: Vec<_> = process_minutes.iter().filter(|p| p.minute >= since).copied().collect();
+    let mut charts = request_charts(period, unix, &minutes);
+    charts.extend(process_charts(period, unix, &process_in_period));
+
+    let routes = monitoring
+        .report(TABLES)
+        .routes
+        .into_iter()
+        .map(|r| RouteRow {
+            route: r.route,
+            requests: r.stats.requests,
+            requests_per_minute: r.stats.requests_per_minute,
+            error_rate: r.stats.error_rate,
+            p50_ms: r.stats.p50_ms,
+            p95_ms: r.stats.p95_ms,
+            p99_ms: r.stats.p99_ms,
+            max_ms: r.stats.max_ms,
+        })
+        .collect();
+    let vitals = summarize(&vitals::since(&state.store, now - Duration::seconds(period.seconds())).await?);
+    let mut queries: Vec<QueryRow> = monitoring
+        .database
+        .report(TABLES)
+        .routes
+        .into_iter()
+        .map(|q| QueryRow {
+            name: q.route,
+            calls: q.stats.requests,
+            p50_ms: q.stats.p50_ms,
+            p95_ms: q.stats.p95_ms,
+            max_ms: q.stats.max_ms,
+            error_rate: q.stats.error_rate,
+        })
+        .collect();
+    queries.sort_by(|a, b| b.p95_ms.unwrap_or(0.0).total_cmp(&a.p95_ms.unwrap_or(0.0)));
+    queries.truncate(STATEMENTS);
+    let mut slow_queries: Vec<SlowQueryRow> = monitoring
+        .database
+        .slow_queries()
+        .into_iter()
+        .map(|q| SlowQueryRow { at: q.at, name: q.name.to_owned(), sql: q.sql, elapsed_ms: q.elapsed_ms })
+        .collect();
+    slow_queries.sort_by(|a, b| b.elapsed_ms.total_cmp(&a.elapsed_ms));
+    slow_queries.truncate(SLOW_STATEMENTS);
+    let pools = state
+        .store
+        .db()
+        .pool_stats()
+        .into_iter()
+        .map(|p| PoolRow { pool: p.pool.to_owned(), size: p.size, idle: p.idle, max: p.max })
+        .collect();
+    let caches = state
+        .store
+        .cache()
+        .map(|cache| cache.stats())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| CacheRow {
+            name: c.name.to_owned(),
+            entries: c.entries,
+            hits: c.hits,
+            shared_hits: c.shared_hits,
+            misses: c.misses,
+            evictions: c.evictions,
+            hit_ratio: c.hit_ratio,
+        })
+        .collect();
+    let errors = monitoring
+        .errors()
+        .into_iter()
+        .take(ERROR_GROUPS)
+        .map(|g| ErrorRow {
+            kind: g.kind,
+            route: g.route,
+            count: g.count,
+            first_seen: g.first_seen,
+            last_seen: g.last_seen,
+            last_request_id: g.last.request_id,
+            last_user: g.last.user,
+            last_status: g.last.status,
+            last_causes: g.last.causes,
+        })
+        .collect();
+    let alerting = AlertDesk::overview(&state.alerts, user.clone()).await?;
+    Ok(MonitoringOverview {
+        generated_at: now,
+        period,
+        status: format!("{status:?}").to_lowercase(),
+        reasons,
+        uptime_seconds: process.uptime_seconds,
+        cards,
+        charts,
+        routes,
+        vitals,
+        queries,
+        slow_queries,
+        pools,
+        caches,
+        errors,
+        alerts: alerting.active,
+        alert_history: alerting.history.into_iter().take(ALERT_HISTORY).collect(),
+        can_clear_caches: app::policy::can_administer(user),
+    })
+}

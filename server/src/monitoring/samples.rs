@@ -1,0 +1,169 @@
+//! Once a minute, the process (memory, CPU) and its read caches (lookups answered, missed)
+//! are written to `process_minutes`, so the dashboard charts them over 7 days across
+//! restarts and instances, as the request rollups ([`super::rollups`]) do for requests.
+
+use std::time::Instant;
+
+use app::model::monitoring::ProcessMinute;
+use app::store::{Sql, Store, StoreError};
+
+use super::rollups::RETENTION_SECONDS;
+
+/// The cumulative figures of the previous reading: a minute's row is the difference.
+pub struct ProcessSampler {
+    last: Option<Reading>,
+}
+
+#[derive(Clone, Copy)]
+struct Reading {
+    at: Instant,
+    cpu_seconds: Option<f64>,
+    cache_hits: u64,
+    cache_misses: u64,
+}
+
+/// What one minute adds up to on this instance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MinuteSample {
+    pub minute: i64,
+    pub resident_memory_bytes: Option<u64>,
+    pub cpu_percent: Option<f64>,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+}
+
+impl Default for ProcessSampler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProcessSampler {
+    pub fn new() -> Self {
+        ProcessSampler { last: None }
+    }
+
+    /// A reading of cumulative totals; the first one only sets the baseline (`None`).
+    pub fn sample(
+        &mut self,
+        now_unix: i64,
+        resident_memory_bytes: Option<u64>,
+        cpu_seconds_total: Option<f64>,
+        (cache_hits, cache_misses): (u64, u64),
+    ) -> Option<MinuteSample> {
+        let reading = Reading { at: Instant::now(), cpu_seconds: cpu_seconds_total, cache_hits, cache_misses };
+        let previous = self.last.replace(reading)?;
+        let wall = reading.at.duration_since(previous.at).as_secs_f64();
+        let cpu_percent = match (reading.cpu_seconds, previous.cpu_seconds) {
+            (Some(now), Some(then)) if wall > 0.0 => Some(((now - then).max(0.0) / wall * 1000.0).round() / 10.0),
+            _ => None,
+        };
+        Some(MinuteSample {
+            // The minute that just ended.
+            minute: (now_unix - 60).div_euclid(60) * 60,
+            resident_memory_bytes,
+            cpu_percent,
+            // A cache cleared or rebuilt restarts its counts: never a negative minute.
+            cache_hits: cache_hits.saturating_sub(previous.cache_hits),
+            cache_misses: cache_misses.saturating_sub(previous.cache_misses),
+        })
+    }
+}
+
+/// Reads the process and the caches now and writes the minute that ended (once a minute).
+pub async fn sample_and_save(sampler: &mut ProcessSampler, store: &Store, instance: &str) -> Result<(), StoreError> {
+    let process = metrics_process::collector::collect();
+    let lookups = store
+        .cache()
+        .map(|cache| cache.stats())
+        .unwrap_or_default()
+        .iter()
+        .fold((0, 0), |(h, m), c| (h + c.hits + c.shared_hits, m + c.misses));
+    match sampler.sample(
+        chrono::Utc::now().timestamp(),
+        process.resident_memory_bytes,
+        process.cpu_seconds_total,
+        lookups,
+    ) {
+        Some(sample) => save(store, instance, &sample).await,
+        None => Ok(()),
+    }
+}
+
+pub async fn save(store: &Store, instance: &str, sample: &MinuteSample) -> Result<(), StoreError> {
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let sql = Sql::new(
+        "process.save_minute",
+        "INSERT INTO process_minutes (minute, instance, resident_memory_bytes, cpu_percent, cache_hits, cache_misses) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (minute, instance) DO NOTHING",
+    )
+    .bind(sample.minute)
+    .bind(instance)
+    .bind(sample.resident_memory_bytes.map(count))
+    .bind(sample.cpu_percent)
+    .bind(count(sample.cache_hits))
+    .bind(count(sample.cache_misses));
+    store.db().execute(sql).await?;
+    store
+        .db()
+        .execute(
+            Sql::new("process.prune", "DELETE FROM process_minutes WHERE minute < $1")
+                .bind(sample.minute - RETENTION_SECONDS),
+        )
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    minute: i64,
+    resident_memory_bytes: Option<f64>,
+    cpu_percent: Option<f64>,
+    cache_hits: i64,
+    cache_misses: i64,
+}
+
+/// The minutes from `since` (unix seconds), all instances together: the largest instance's
+/// memory, the instances' mean CPU, their cache lookups added up; oldest first.
+pub async fn history(store: &Store, since: i64) -> Result<Vec<ProcessMinute>, StoreError> {
+    let sql = Sql::new(
+        "process.history",
+        "SELECT minute, CAST(MAX(resident_memory_bytes) AS DOUBLE PRECISION) AS resident_memory_bytes, \
+         CAST(AVG(cpu_percent) AS DOUBLE PRECISION) AS cpu_percent, \
+         CAST(SUM(cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(cache_misses) AS BIGINT) AS cache_misses \
+         FROM process_minutes WHERE minute >= $1 GROUP BY minute ORDER BY minute",
+    )
+    .bind(since);
+    let rows: Vec<Row> = store.db().fetch_all(sql).await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|r| ProcessMinute {
+            minute: r.minute,
+            resident_memory_bytes: r.resident_memory_bytes,
+            cpu_percent: r.cpu_percent,
+            cache_hits: count(r.cache_hits),
+            cache_misses: count(r.cache_misses),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_reading_is_a_baseline_and_later_ones_are_differences() {
+        let mut sampler = ProcessSampler::new();
+        assert_eq!(sampler.sample(120, Some(10), Some(1.0), (50, 5)), None);
+        let minute = sampler.sample(185, Some(20), Some(1.0), (80, 5)).unwrap();
+        assert_eq!(minute.minute, 120);
+        assert_eq!((minute.cache_hits, minute.cache_misses), (30, 0));
+        assert_eq!(minute.resident_memory_bytes, Some(20));
+        assert_eq!(minute.cpu_percent, Some(0.0));
+        // The caches were emptied and counted again from zero.
+        let after_clear = sampler.sample(245, Some(20), Some(1.5), (3, 1)).unwrap();
+        assert_eq!((after_clear.cache_hits, after_clear.cache_misses), (0, 0));
+        assert!(after_clear.cpu_percent.unwrap() > 0.0);
+    }
+}
