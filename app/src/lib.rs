@@ -38,7 +38,7 @@ use pages::dashboard::DashboardPage;
 use pages::home::HomePage;
 use pages::interactions::{EditInteractionPage, InteractionsPage, LogVisitPage};
 use pages::login::LoginPage;
-use pages::monitoring::MonitoringPage;
+use pages::monitoring::{MonitoringPage, MonitoringRoutePage};
 use pages::not_found::NotFound;
 use pages::offline_shell::OfflineShellPage;
 use pages::opportunities::{EditOpportunityPage, NewOpportunityPage, OpportunityDetailPage, PipelinePage};
@@ -144,6 +144,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view={Lazy::<UsersPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/alerts") view={Lazy::<AlertsPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/monitoring") view={Lazy::<MonitoringPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/monitoring/route") view={Lazy::<MonitoringRoutePage>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

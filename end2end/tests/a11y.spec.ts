@@ -91,8 +91,10 @@ test.describe('a rep', () => {
 
 test.describe('an administrator', () => {
   test.use({ storageState: stateFile('admin') });
-  test('user management has no serious violation', async ({ page }) => {
-    await expectAccessible(page, '/admin/users');
+  test('user management, alerts and monitoring have no serious violation', async ({ page }) => {
+    for (const path of ['/admin/users', '/alerts', '/monitoring', '/monitoring/route?route=%2Flogin&period=24h']) {
+      await expectAccessible(page, path);
+    }
   });
 });
 

@@ -43,6 +43,14 @@ test('the dashboard shows the figures the performance API measures', async ({ pa
   );
   expect(p95s).toEqual([...p95s].sort((a, b) => b - a));
 
+  // The route's own page: its last hour (the same count) and its charts over the period.
+  await page.getByTestId('routes-table').getByRole('link', { name: ROUTE, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Route ${ROUTE}`);
+  await expect(page.getByTestId('route-figures').locator('dd').first()).toHaveAttribute('data-value', String(measured.requests));
+  await expect(page.locator('figure.line-chart')).toHaveCount(3);
+  await page.getByRole('link', { name: '← Monitoring' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Monitoring');
+
   // Web vitals: the overall LCP p75 is the summary API's.
   const vitals = await (await page.request.get('/api/v1/vitals/summary?window=1h')).json();
   const lcp = vitals.summaries.find((s: { metric: string; route: string | null; device: string | null }) =>

@@ -383,6 +383,16 @@ async fn the_dashboard_export_holds_what_the_page_shows() {
     assert!(csv.starts_with("section,item,measure,value\n"), "{csv}");
     assert!(csv.contains("route,/api/v1/organizations,requests,3\n"), "{csv}");
     assert_eq!(app.get("/api/v1/monitoring?period=2w").await.0, StatusCode::BAD_REQUEST);
+
+    // One route's page: its last hour, and its running minute charted.
+    let (status, detail) = app.get("/api/monitoring/route?route=%2Fapi%2Fv1%2Forganizations").await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["last_hour"]["requests"], 3);
+    assert_eq!(detail["charts"].as_array().map(Vec::len), Some(3));
+    let last = detail["charts"][0]["series"][0]["values"].as_array().unwrap().last().unwrap().as_f64().unwrap();
+    assert!(last > 0.0, "{detail}");
+    let (status, body) = app.get("/api/monitoring/route").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(app.get("/api/v1/monitoring?format=xml").await.0, StatusCode::BAD_REQUEST);
 }
 

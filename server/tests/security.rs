@@ -103,6 +103,7 @@ async fn role_matrix(app: &TestApp) {
         // The monitoring dashboard and its export: the same.
         ("/api/v1/monitoring?period=7d".to_owned(), [ok, ok, fb, fb, fb]),
         ("/api/monitoring/overview?period=24h".to_owned(), [ok, ok, fb, fb, fb]),
+        ("/api/monitoring/route?route=%2Ftoday&period=7d".to_owned(), [ok, ok, fb, fb, fb]),
     ];
     for (path, expected) in &reads {
         for ((role, client), want) in clients.iter().zip(expected) {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::monitoring::MonitoringOverview;
+use crate::model::monitoring::{MonitoringOverview, RouteDetail};
 
 /// The dashboard's address.
 pub const MONITORING_PAGE: &str = "/monitoring";
@@ -18,12 +18,13 @@ pub use desk::MonitoringDesk;
 mod desk {
     use crate::api::alerts::Answer;
     use crate::model::CurrentUser;
-    use crate::model::monitoring::{MonitoringOverview, Period};
+    use crate::model::monitoring::{MonitoringOverview, Period, RouteDetail};
 
     /// What the server's monitoring offers the dashboard. The caller has checked that `user`
     /// may monitor; the desk checks what only administrators may do.
     pub trait MonitoringDesk: Send + Sync {
         fn overview(&self, user: CurrentUser, period: Period) -> Answer<MonitoringOverview>;
+        fn route(&self, user: CurrentUser, route: String, period: Period) -> Answer<RouteDetail>;
         fn clear_caches(&self, user: CurrentUser) -> Answer<()>;
     }
 }
@@ -39,6 +40,16 @@ pub async fn get_monitoring(period: Option<String>) -> Result<MonitoringOverview
     let period = crate::model::monitoring::Period::parse(period.as_deref()).map_err(AppError::bad_request)?;
     let (desk, user) = desk()?;
     desk.overview(user, period).await
+}
+
+/// One route's figures, charts and errors for `period`.
+#[server(endpoint = "monitoring/route", input = GetUrl)]
+pub async fn get_route_detail(route: Option<String>, period: Option<String>) -> Result<RouteDetail, AppError> {
+    use crate::model::monitoring::{Period, route_param};
+    let period = Period::parse(period.as_deref()).map_err(AppError::bad_request)?;
+    let route = route_param(route.as_deref()).map_err(AppError::bad_request)?;
+    let (desk, user) = desk()?;
+    desk.route(user, route, period).await
 }
 
 /// Empties every instance's read caches (administrators).

@@ -37,6 +37,52 @@ fn summary(chart: &Chart) -> String {
     format!("{}: {}", chart.title, parts.join("; "))
 }
 
+/// What the reader did on a live page, kept across its refreshes (each one draws the page
+/// anew): the point read out on each chart and the `<details>` opened, by key. A page
+/// provides one; without it the state lives as long as the view.
+#[derive(Clone, Copy)]
+pub struct KeptView {
+    hover: RwSignal<std::collections::HashMap<String, usize>>,
+    open: RwSignal<std::collections::HashSet<String>>,
+}
+
+impl KeptView {
+    pub fn provide() {
+        provide_context(KeptView::new());
+    }
+
+    fn new() -> Self {
+        KeptView { hover: RwSignal::new(Default::default()), open: RwSignal::new(Default::default()) }
+    }
+
+    fn here() -> Self {
+        use_context::<KeptView>().unwrap_or_else(KeptView::new)
+    }
+}
+
+/// A `<details>` that stays open (or closed) when its page refreshes. Without JavaScript it
+/// is a plain `<details>`.
+#[component]
+pub fn KeptDetails(
+    #[prop(into)] key: String,
+    summary: &'static str,
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let kept = KeptView::here();
+    let (is_open, toggle) = (key.clone(), key);
+    view! {
+        <details class=class prop:open=move || kept.open.with(|o| o.contains(&is_open))>
+            <summary on:click=move |ev| {
+                // The page decides, so a refresh redraws it as the reader left it.
+                ev.prevent_default();
+                kept.open.update(|o| if !o.remove(&toggle) { o.insert(toggle.clone()); });
+            }>{summary}</summary>
+            {children()}
+        </details>
+    }
+}
+
 #[component]
 pub fn LineChart(chart: Chart, period: Period) -> AnyView {
     let highest = chart.series.iter().flat_map(|s| s.values.iter().flatten().copied()).fold(0.0, f64::max);
@@ -44,7 +90,25 @@ pub fn LineChart(chart: Chart, period: Period) -> AnyView {
     let (plot_w, plot_h) = (WIDTH - LEFT, HEIGHT - TOP - BOTTOM);
     let points = chart.times.len();
     let slot = plot_w / points.max(1) as f64;
-    let hover = RwSignal::new(None::<usize>);
+    let kept = KeptView::here();
+    let key: std::sync::Arc<str> = chart.key.as_str().into();
+    let read_at = {
+        let key = key.clone();
+        move |point: Option<usize>| {
+            kept.hover.update(|h| match point {
+                Some(i) => {
+                    h.insert(key.to_string(), i);
+                }
+                None => {
+                    h.remove(&*key);
+                }
+            })
+        }
+    };
+    let hover = {
+        let key = key.clone();
+        move || kept.hover.with(|h| h.get(&*key).copied())
+    };
     let title_id = format!("chart-{}-title", chart.key);
     let described = summary(&chart);
     let unit = chart.unit;
@@ -87,20 +151,24 @@ pub fn LineChart(chart: Chart, period: Period) -> AnyView {
         .map(|i| {
             view! {
                 <rect x=LEFT + i as f64 * slot - slot / 2.0 y=TOP width=slot height=plot_h class="chart-target"
-                    on:pointerenter=move |_| hover.set(Some(i)) on:click=move |_| hover.set(Some(i))></rect>
+                    on:pointerenter={let read_at = read_at.clone(); move |_| read_at(Some(i))}
+                    on:click={let read_at = read_at.clone(); move |_| read_at(Some(i))}></rect>
             }
         })
         .collect_view();
     let step = if points > 1 { plot_w / (points - 1) as f64 } else { 0.0 };
-    let marker = move || {
-        hover.get().map(|i| {
-            let x = LEFT + i as f64 * step;
-            view! { <line x1=x x2=x y1=TOP y2=TOP + plot_h class="chart-marker"></line> }
-        })
+    let marker = {
+        let hover = hover.clone();
+        move || {
+            hover().map(|i| {
+                let x = LEFT + i as f64 * step;
+                view! { <line x1=x x2=x y1=TOP y2=TOP + plot_h class="chart-marker"></line> }
+            })
+        }
     };
     let (times, series) = (chart.times.clone(), chart.series.clone());
     let readout = move || {
-        let i = hover.get()?;
+        let i = hover()?;
         let figures: Vec<String> =
             series.iter().map(|s| format!("{} {}", s.name, unit.format(s.values.get(i).copied().flatten()))).collect();
         Some(format!("{}: {}", time_label(period, *times.get(i)?), figures.join(" · ")))
@@ -130,7 +198,7 @@ pub fn LineChart(chart: Chart, period: Period) -> AnyView {
     let headers = chart.series.iter().map(|s| view! { <th scope="col">{s.name.clone()}</th> }).collect_view();
     let svg = view! {
         <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=title_id.clone() aria-describedby=format!("chart-{}-summary", chart.key)
-            preserveAspectRatio="xMinYMin meet" on:pointerleave=move |_| hover.set(None)>
+            preserveAspectRatio="xMinYMin meet" on:pointerleave={let read_at = read_at.clone(); move |_| read_at(None)}>
             {grid}
             {lines}
             {marker}
@@ -140,15 +208,14 @@ pub fn LineChart(chart: Chart, period: Period) -> AnyView {
     }
     .into_any();
     let table = view! {
-        <details class="chart-table">
-            <summary>"Data table"</summary>
+        <KeptDetails key=format!("chart-table-{}", chart.key) summary="Data table" class="chart-table">
             <div class="table-wrap">
                 <table class="data-table">
                     <thead><tr><th scope="col">"Time (UTC)"</th>{headers}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-        </details>
+        </KeptDetails>
     }
     .into_any();
     view! {

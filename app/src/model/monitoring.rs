@@ -526,6 +526,40 @@ pub struct MonitoringOverview {
     pub can_clear_caches: bool,
 }
 
+/// One route's page of the dashboard (`/monitoring/route?route=…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteDetail {
+    pub generated_at: DateTime<Utc>,
+    pub period: Period,
+    pub route: String,
+    /// The route's last hour; `None` when it had no request in it.
+    pub last_hour: Option<RouteRow>,
+    /// Throughput, latency and error rate of the route over the period.
+    pub charts: Vec<Chart>,
+    /// The route's errors since start, the most recently seen first.
+    pub errors: Vec<ErrorRow>,
+}
+
+/// The longest route template a drill-down accepts.
+pub const MAX_ROUTE_CHARS: usize = 200;
+
+/// A route named in an address, or why it is not one.
+pub fn route_param(route: Option<&str>) -> Result<String, String> {
+    match route.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Err("Say which route: /monitoring/route?route=/organizations".to_owned()),
+        Some(r) if r.chars().count() > MAX_ROUTE_CHARS => {
+            Err(format!("A route has at most {MAX_ROUTE_CHARS} characters."))
+        }
+        Some(r) => Ok(r.to_owned()),
+    }
+}
+
+/// The address of a route's page.
+pub fn route_link(route: &str, period: Period) -> String {
+    let route: String = form_urlencoded::byte_serialize(route.as_bytes()).collect();
+    format!("/monitoring/route?route={route}&period={}", period.label())
+}
+
 impl MonitoringOverview {
     pub fn card(&self, key: &str) -> Option<&Card> {
         self.cards.iter().find(|c| c.key == key)
@@ -732,6 +766,17 @@ mod tests {
         sort_routes(&mut rows, RouteSort::Route);
         assert_eq!(rows.iter().map(|r| r.route.as_str()).collect::<Vec<_>>(), ["/a", "/b", "/c"]);
         assert_eq!(RouteSort::parse(Some("nonsense")), RouteSort::Requests);
+    }
+
+    #[test]
+    fn a_route_is_named_in_the_address_encoded() {
+        assert_eq!(
+            route_link("/organizations/:id", Period::Day),
+            "/monitoring/route?route=%2Forganizations%2F%3Aid&period=24h"
+        );
+        assert_eq!(route_param(Some(" /today ")), Ok("/today".to_owned()));
+        assert!(route_param(None).unwrap_err().contains("Say which route"));
+        assert!(route_param(Some(&"x".repeat(201))).unwrap_err().contains("at most 200"));
     }
 
     #[test]

@@ -11,13 +11,14 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::alerts::ActOnAlert;
-use crate::api::monitoring::{ClearCaches, MONITORING_PAGE, get_monitoring};
+use crate::api::monitoring::{ClearCaches, MONITORING_PAGE, get_monitoring, get_route_detail};
 use crate::components::format::date_time;
-use crate::components::line_chart::LineChart;
+use crate::components::line_chart::{KeptDetails, KeptView, LineChart};
 use crate::components::{ErrorPanel, open_page_on_success};
 use crate::error::AppError;
 use crate::model::monitoring::{
-    CacheRow, Card, ErrorRow, MonitoringOverview, Period, QueryRow, RouteRow, RouteSort, Unit, sort_routes,
+    CacheRow, Card, ErrorRow, MonitoringOverview, Period, QueryRow, RouteDetail, RouteRow, RouteSort, Unit, route_link,
+    sort_routes,
 };
 use crate::model::vitals::{Metric, VitalSummary};
 use crate::pages::alerts::{alert_item, event_item};
@@ -48,6 +49,7 @@ impl LazyRoute for MonitoringPage {
     }
 
     fn view(this: Self) -> AnyView {
+        KeptView::provide();
         let overview = this.overview;
         let sort = move || use_query_map().with(|q| RouteSort::parse(q.get("sort").as_deref()));
         view! {
@@ -64,6 +66,99 @@ impl LazyRoute for MonitoringPage {
         }
         .into_any()
     }
+}
+
+/// `/monitoring/route?route=…&period=…`: one route's figures of the last hour, its charts
+/// over the period and its errors. A lazy route, live like the dashboard.
+pub struct MonitoringRoutePage {
+    detail: Resource<Result<RouteDetail, AppError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for MonitoringRoutePage {
+    fn data() -> Self {
+        let query = use_query_map();
+        let refresh = RwSignal::new(0u64);
+        #[cfg(feature = "hydrate")]
+        keep_fresh(refresh);
+        let detail = Resource::new(
+            move || (query.with(|q| (q.get("route"), q.get("period"))), refresh.get()),
+            |((route, period), _)| get_route_detail(route, period),
+        );
+        MonitoringRoutePage { detail }
+    }
+
+    fn view(this: Self) -> AnyView {
+        KeptView::provide();
+        let detail = this.detail;
+        view! {
+            <Title text="Route · Monitoring"/>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(detail) => route_page(detail),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }
+        .into_any()
+    }
+}
+
+fn route_page(detail: RouteDetail) -> AnyView {
+    let RouteDetail { generated_at, period, route, last_hour, charts, errors } = detail;
+    let periods = Period::ALL
+        .into_iter()
+        .map(|p| {
+            let current = p == period;
+            view! {
+                <a href=route_link(&route, p) class="button small" class:primary=current
+                    aria-current=current.then_some("page")>{p.label()}</a>
+            }
+        })
+        .collect_view();
+    let ms = |v: Option<f64>| Unit::Millis.format(v);
+    let figures = match last_hour {
+        Some(r) => view! {
+            <dl class="facts" data-testid="route-figures">
+                <dt>"Requests"</dt>
+                <dd data-value=r.requests>{format!("{} ({})", r.requests, Unit::PerMinute.format(Some(r.requests_per_minute)))}</dd>
+                <dt>"p50 / p95 / p99"</dt><dd>{format!("{} / {} / {}", ms(r.p50_ms), ms(r.p95_ms), ms(r.p99_ms))}</dd>
+                <dt>"Slowest"</dt><dd>{ms(r.max_ms)}</dd>
+                <dt>"Errors (5xx)"</dt><dd>{Unit::Share.format(Some(r.error_rate))}</dd>
+            </dl>
+        }
+        .into_any(),
+        None => view! { <p class="muted">"No request in the last hour."</p> }.into_any(),
+    };
+    let header = view! {
+        <div class="page-header monitoring-header">
+            <p><a href=format!("{MONITORING_PAGE}?period={}", period.label())>"← Monitoring"</a></p>
+            <h1>"Route "<span class="mono">{route.clone()}</span></h1>
+            <p class="muted" data-testid="monitoring-updated">
+                {format!("{} · updated {} · refreshes every 5 s while open", period.title(), generated_at.format("%H:%M:%S UTC"))}
+            </p>
+            <nav class="button-row" aria-label="Period">{periods}</nav>
+        </div>
+    }
+    .into_any();
+    view! {
+        {header}
+        <section class="card" aria-labelledby="route-last-hour">
+            <h2 id="route-last-hour">"Last hour"</h2>
+            {figures}
+        </section>
+        <section class="card" aria-labelledby="route-charts">
+            <h2 id="route-charts">{format!("Charts · {}", period.title().to_lowercase())}</h2>
+            <div class="charts">{charts.into_iter().map(|chart| view! { <LineChart chart period/> }.into_any()).collect_view()}</div>
+        </section>
+        <section class="card" aria-labelledby="route-errors">
+            <h2 id="route-errors">"Errors · since start"</h2>
+            {errors_table(errors)}
+        </section>
+    }
+    .into_any()
 }
 
 /// Asks again every few seconds while the tab is visible; a hidden tab costs nothing.
@@ -280,7 +375,7 @@ fn routes_table(routes: Vec<RouteRow>, period: Period, sort: RouteSort) -> AnyVi
                 <tbody>
                     {routes.into_iter().map(|r| view! {
                         <tr data-route=r.route.clone()>
-                            <th scope="row" data-label="Route" class="mono">{r.route.clone()}</th>
+                            <th scope="row" data-label="Route" class="mono"><a href=route_link(&r.route, period)>{r.route.clone()}</a></th>
                             <td data-label="Requests" data-value=r.requests>{r.requests}</td>
                             <td data-label="p50">{ms(r.p50_ms)}</td>
                             <td data-label="p95" data-value=r.p95_ms.map(|v| v.to_string())>{ms(r.p95_ms)}</td>
@@ -360,8 +455,7 @@ fn vitals_panel(vitals: Vec<VitalSummary>) -> AnyView {
         .collect_view();
     view! {
         <div class="vital-cards">{overall}</div>
-        <details class="vitals-by-route">
-            <summary>"By route and device"</summary>
+        <KeptDetails key="vitals-by-route" summary="By route and device" class="vitals-by-route">
             <div class="table-wrap">
                 <table class="data-table">
                     <thead><tr>
@@ -371,7 +465,7 @@ fn vitals_panel(vitals: Vec<VitalSummary>) -> AnyView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-        </details>
+        </KeptDetails>
     }
     .into_any()
 }

@@ -300,11 +300,20 @@ impl Aggregator {
 }
 
 impl Aggregator {
-    /// The all-requests figures of the minutes not yet handed to `take_closed_minutes`, the
-    /// running one included: what the charts add to the persisted rollups to be live.
-    pub fn unpersisted_minutes(&self) -> Vec<MinuteRollup> {
+    /// The figures of `route` (`*`: all requests) in the minutes not yet handed to
+    /// `take_closed_minutes`, the running one included: what the charts add to the persisted
+    /// rollups to be live.
+    pub fn unpersisted_minutes(&self, route: &str) -> Vec<MinuteRollup> {
         let from = self.rolled_up_until;
-        self.minutes.slots.iter().filter(|s| s.start >= from).map(|s| rollup(s.start, ALL_ROUTES, &s.overall)).collect()
+        self.minutes
+            .slots
+            .iter()
+            .filter(|s| s.start >= from)
+            .filter_map(|s| {
+                let series = if route == ALL_ROUTES { Some(&s.overall) } else { s.routes.get(route) };
+                series.map(|series| rollup(s.start, route, series))
+            })
+            .collect()
     }
 }
 
@@ -429,10 +438,12 @@ mod tests {
         aggregator.record(T0 + 10, "/a", 10.0, 200);
         aggregator.record(T0 + 70, "/b", 20.0, 200);
         aggregator.record(T0 + 75, "/b", 20.0, 200);
-        let minutes =
-            |a: &Aggregator| a.unpersisted_minutes().iter().map(|m| (m.minute - T0, m.requests)).collect::<Vec<_>>();
-        assert_eq!(minutes(&aggregator), [(0, 1), (60, 2)]);
+        let minutes = |a: &Aggregator, route| {
+            a.unpersisted_minutes(route).iter().map(|m| (m.minute - T0, m.requests)).collect::<Vec<_>>()
+        };
+        assert_eq!(minutes(&aggregator, ALL_ROUTES), [(0, 1), (60, 2)]);
+        assert_eq!(minutes(&aggregator, "/b"), [(60, 2)]);
         aggregator.take_closed_minutes(T0 + 80);
-        assert_eq!(minutes(&aggregator), [(60, 2)], "the running minute stays until it is handed out");
+        assert_eq!(minutes(&aggregator, ALL_ROUTES), [(60, 2)], "the running minute stays until it is handed out");
     }
 }

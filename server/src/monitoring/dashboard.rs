@@ -10,12 +10,13 @@ use app::api::monitoring::MonitoringDesk;
 use app::error::AppError;
 use app::model::CurrentUser;
 use app::model::monitoring::{
-    Better, CacheRow, Card, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow, RequestMinute, RouteRow,
-    SlowQueryRow, Unit, process_charts, request_charts,
+    Better, CacheRow, Card, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow, RequestMinute, RouteDetail,
+    RouteRow, SlowQueryRow, Unit, process_charts, request_charts,
 };
 use app::model::vitals::summarize;
 
-use super::aggregator::{ALL_ROUTES, Stats, Window};
+use super::aggregator::{ALL_ROUTES, RouteStats, Stats, Window};
+use super::errors::ErrorGroup;
 use super::health::{self, HealthThresholds};
 use super::{rollups, samples, vitals};
 use crate::state::AppState;
@@ -38,6 +39,11 @@ impl MonitoringDesk for AppState {
     fn overview(&self, user: CurrentUser, period: Period) -> Answer<MonitoringOverview> {
         let state = self.clone();
         Box::pin(async move { overview(&state, &user, period).await })
+    }
+
+    fn route(&self, _: CurrentUser, route: String, period: Period) -> Answer<RouteDetail> {
+        let state = self.clone();
+        Box::pin(async move { route_detail(&state, route, period).await })
     }
 
     fn clear_caches(&self, user: CurrentUser) -> Answer<()> {
@@ -167,46 +173,12 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         note: "signed-in users seen in the last 5 min".into(),
     });
 
-    let mut minutes: Vec<RequestMinute> = rollups::history(&state.store, ALL_ROUTES, since)
-        .await?
-        .into_iter()
-        .map(|m| RequestMinute {
-            minute: m.minute,
-            requests: u64::try_from(m.requests).unwrap_or(0),
-            server_errors: u64::try_from(m.server_errors).unwrap_or(0),
-            p50_ms: m.p50_ms,
-            p95_ms: m.p95_ms,
-            p99_ms: m.p99_ms,
-        })
-        .collect();
-    // The minutes this instance has not written yet, so the charts reach the present.
-    minutes.extend(monitoring.unpersisted_minutes().into_iter().filter(|m| m.minute >= since).map(|m| RequestMinute {
-        minute: m.minute,
-        requests: m.requests,
-        server_errors: m.server_errors,
-        p50_ms: m.p50_ms,
-        p95_ms: m.p95_ms,
-        p99_ms: m.p99_ms,
-    }));
+    let minutes = request_minutes(state, ALL_ROUTES, since).await?;
     let process_in_period: Vec<_> = process_minutes.iter().filter(|p| p.minute >= since).copied().collect();
     let mut charts = request_charts(period, unix, &minutes);
     charts.extend(process_charts(period, unix, &process_in_period));
 
-    let routes = monitoring
-        .report(TABLES)
-        .routes
-        .into_iter()
-        .map(|r| RouteRow {
-            route: r.route,
-            requests: r.stats.requests,
-            requests_per_minute: r.stats.requests_per_minute,
-            error_rate: r.stats.error_rate,
-            p50_ms: r.stats.p50_ms,
-            p95_ms: r.stats.p95_ms,
-            p99_ms: r.stats.p99_ms,
-            max_ms: r.stats.max_ms,
-        })
-        .collect();
+    let routes = monitoring.report(TABLES).routes.into_iter().map(route_row).collect();
     let vitals = summarize(&vitals::since(&state.store, now - Duration::seconds(period.seconds())).await?);
     let mut queries: Vec<QueryRow> = monitoring
         .database
@@ -255,22 +227,7 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
             hit_ratio: c.hit_ratio,
         })
         .collect();
-    let errors = monitoring
-        .errors()
-        .into_iter()
-        .take(ERROR_GROUPS)
-        .map(|g| ErrorRow {
-            kind: g.kind,
-            route: g.route,
-            count: g.count,
-            first_seen: g.first_seen,
-            last_seen: g.last_seen,
-            last_request_id: g.last.request_id,
-            last_user: g.last.user,
-            last_status: g.last.status,
-            last_causes: g.last.causes,
-        })
-        .collect();
+    let errors = monitoring.errors().into_iter().take(ERROR_GROUPS).map(error_row).collect();
     let alerting = AlertDesk::overview(&state.alerts, user.clone()).await?;
     Ok(MonitoringOverview {
         generated_at: now,
@@ -290,5 +247,77 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         alerts: alerting.active,
         alert_history: alerting.history.into_iter().take(ALERT_HISTORY).collect(),
         can_clear_caches: app::policy::can_administer(user),
+    })
+}
+
+/// The minutes of `route` (`*`: all requests) from `since`: the rollups of every instance,
+/// and the minutes this instance has not written yet, so the charts reach the present.
+async fn request_minutes(state: &AppState, route: &str, since: i64) -> Result<Vec<RequestMinute>, AppError> {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let mut minutes: Vec<RequestMinute> = rollups::history(&state.store, route, since)
+        .await?
+        .into_iter()
+        .map(|m| RequestMinute {
+            minute: m.minute,
+            requests: count(m.requests),
+            server_errors: count(m.server_errors),
+            p50_ms: m.p50_ms,
+            p95_ms: m.p95_ms,
+            p99_ms: m.p99_ms,
+        })
+        .collect();
+    let live = state.monitoring.unpersisted_minutes(route);
+    minutes.extend(live.into_iter().filter(|m| m.minute >= since).map(|m| RequestMinute {
+        minute: m.minute,
+        requests: m.requests,
+        server_errors: m.server_errors,
+        p50_ms: m.p50_ms,
+        p95_ms: m.p95_ms,
+        p99_ms: m.p99_ms,
+    }));
+    Ok(minutes)
+}
+
+fn route_row(r: RouteStats) -> RouteRow {
+    RouteRow {
+        route: r.route,
+        requests: r.stats.requests,
+        requests_per_minute: r.stats.requests_per_minute,
+        error_rate: r.stats.error_rate,
+        p50_ms: r.stats.p50_ms,
+        p95_ms: r.stats.p95_ms,
+        p99_ms: r.stats.p99_ms,
+        max_ms: r.stats.max_ms,
+    }
+}
+
+fn error_row(g: ErrorGroup) -> ErrorRow {
+    ErrorRow {
+        kind: g.kind,
+        route: g.route,
+        count: g.count,
+        first_seen: g.first_seen,
+        last_seen: g.last_seen,
+        last_request_id: g.last.request_id,
+        last_user: g.last.user,
+        last_status: g.last.status,
+        last_causes: g.last.causes,
+    }
+}
+
+async fn route_detail(state: &AppState, route: String, period: Period) -> Result<RouteDetail, AppError> {
+    let now = Utc::now();
+    let since = now.timestamp() - period.seconds();
+    let minutes = request_minutes(state, &route, since).await?;
+    let monitoring = &state.monitoring;
+    let last_hour = monitoring.report(TABLES).routes.into_iter().find(|r| r.route == route).map(route_row);
+    let errors = monitoring.errors().into_iter().filter(|g| g.route == route).map(error_row).collect();
+    Ok(RouteDetail {
+        generated_at: now,
+        period,
+        charts: request_charts(period, now.timestamp(), &minutes),
+        route,
+        last_hour,
+        errors,
     })
 }

@@ -91,9 +91,9 @@ impl Monitoring {
         lock(&self.aggregator).take_closed_minutes(chrono::Utc::now().timestamp())
     }
 
-    /// This instance's minutes not yet in the rollups (the running one too), all requests.
-    pub fn unpersisted_minutes(&self) -> Vec<aggregator::MinuteRollup> {
-        lock(&self.aggregator).unpersisted_minutes()
+    /// This instance's minutes of `route` (`*`: all) not yet in the rollups, the running one too.
+    pub fn unpersisted_minutes(&self, route: &str) -> Vec<aggregator::MinuteRollup> {
+        lock(&self.aggregator).unpersisted_minutes(route)
     }
 
     pub fn record_error(&self, occurrence: ErrorOccurrence) {
