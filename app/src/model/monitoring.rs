@@ -9,7 +9,7 @@ use super::alert_overview::{AlertLine, EventLine};
 use super::vitals::VitalSummary;
 
 /// The span the charts cover, and the previous span of the same length the trends compare with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Period {
     #[default]
     #[serde(rename = "1h")]
@@ -101,15 +101,12 @@ impl Level {
     /// `value` against a warning and a bad threshold, where `better` says which way is good.
     pub fn of(value: Option<f64>, warning: f64, bad: f64, better: Better) -> Level {
         let Some(v) = value.filter(|v| v.is_finite()) else { return Level::Unknown };
-        let past = |limit: f64| match better {
-            Better::Lower => Some(v > limit),
-            Better::Higher => Some(v < limit),
-            Better::Neither => None,
-        };
-        let (Some(past_bad), Some(past_warning)) = (past(bad), past(warning)) else { return Level::Unknown };
-        if past_bad {
+        let past = |limit: f64| if better == Better::Lower { v > limit } else { v < limit };
+        if better == Better::Neither {
+            Level::Unknown
+        } else if past(bad) {
             Level::Bad
-        } else if past_warning {
+        } else if past(warning) {
             Level::Warning
         } else {
             Level::Good
@@ -660,6 +657,7 @@ mod tests {
         assert_eq!(Level::of(Some(0.8), 0.9, 0.7, Better::Higher), Level::Warning);
         assert_eq!(Level::of(Some(0.5), 0.9, 0.7, Better::Higher), Level::Bad);
         assert_eq!(Level::of(None, 1.0, 2.0, Better::Lower), Level::Unknown);
+        assert_eq!(Level::of(Some(5.0), 1.0, 2.0, Better::Neither), Level::Unknown, "not judged");
     }
 
     #[test]

@@ -38,33 +38,12 @@ pub struct MonitoringPage {
 impl LazyRoute for MonitoringPage {
     fn data() -> Self {
         let query = use_query_map();
-        let refresh = RwSignal::new(0u64);
-        #[cfg(feature = "hydrate")]
-        keep_fresh(refresh);
-        let overview = Resource::new(
-            move || (query.with(|q| q.get("period")), refresh.get()),
-            |(period, _)| get_monitoring(period),
-        );
-        MonitoringPage { overview }
+        MonitoringPage { overview: live(move || query.with(|q| q.get("period")), get_monitoring) }
     }
 
     fn view(this: Self) -> AnyView {
-        KeptView::provide();
-        let overview = this.overview;
         let sort = move || use_query_map().with(|q| RouteSort::parse(q.get("sort").as_deref()));
-        view! {
-            <Title text="Monitoring"/>
-            // A refresh keeps the figures on screen until the new ones arrive.
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(overview) => view! { <Dashboard overview sort=sort()/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        }
-        .into_any()
+        live_view("Monitoring", this.overview, move |overview| view! { <Dashboard overview sort=sort()/> }.into_any())
     }
 }
 
@@ -78,46 +57,81 @@ pub struct MonitoringRoutePage {
 impl LazyRoute for MonitoringRoutePage {
     fn data() -> Self {
         let query = use_query_map();
-        let refresh = RwSignal::new(0u64);
-        #[cfg(feature = "hydrate")]
-        keep_fresh(refresh);
-        let detail = Resource::new(
-            move || (query.with(|q| (q.get("route"), q.get("period"))), refresh.get()),
-            |((route, period), _)| get_route_detail(route, period),
+        let detail = live(
+            move || query.with(|q| (q.get("route"), q.get("period"))),
+            |(route, period)| get_route_detail(route, period),
         );
         MonitoringRoutePage { detail }
     }
 
     fn view(this: Self) -> AnyView {
-        KeptView::provide();
-        let detail = this.detail;
-        view! {
-            <Title text="Route · Monitoring"/>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(detail) => route_page(detail),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        }
-        .into_any()
+        live_view("Route · Monitoring", this.detail, route_page)
     }
 }
 
-fn route_page(detail: RouteDetail) -> AnyView {
-    let RouteDetail { generated_at, period, route, last_hour, charts, errors } = detail;
+/// A resource asked again every few seconds while the tab is visible (a hidden tab asks
+/// nothing), besides whenever `key` changes.
+fn live<K, T, Fut>(
+    key: impl Fn() -> K + Send + Sync + 'static,
+    fetch: impl Fn(K) -> Fut + Send + Sync + 'static,
+) -> Resource<Result<T, AppError>>
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let refresh = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    keep_fresh(refresh);
+    Resource::new(move || (key(), refresh.get()), move |(key, _)| fetch(key))
+}
+
+/// A live page: a refresh keeps the figures on screen until the new ones arrive, and what
+/// the reader opened or pointed at stays so.
+fn live_view<T>(
+    title: &'static str,
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    KeptView::provide();
+    view! {
+        <Title text=title/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(data) => render(data),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// The 1h / 24h / 7d buttons, each linking where `link` says.
+fn period_nav(period: Period, link: impl Fn(Period) -> String) -> AnyView {
     let periods = Period::ALL
         .into_iter()
         .map(|p| {
             let current = p == period;
             view! {
-                <a href=route_link(&route, p) class="button small" class:primary=current
+                <a href=link(p) class="button small" class:primary=current
                     aria-current=current.then_some("page")>{p.label()}</a>
             }
         })
         .collect_view();
+    view! { <nav class="button-row" aria-label="Period">{periods}</nav> }.into_any()
+}
+
+fn route_page(detail: RouteDetail) -> AnyView {
+    let RouteDetail { generated_at, period, route, last_hour, charts, errors } = detail;
+    let periods = period_nav(period, |p| route_link(&route, p));
     let ms = |v: Option<f64>| Unit::Millis.format(v);
     let figures = match last_hour {
         Some(r) => view! {
@@ -139,7 +153,7 @@ fn route_page(detail: RouteDetail) -> AnyView {
             <p class="muted" data-testid="monitoring-updated">
                 {format!("{} · updated {} · refreshes every 5 s while open", period.title(), generated_at.format("%H:%M:%S UTC"))}
             </p>
-            <nav class="button-row" aria-label="Period">{periods}</nav>
+            {periods}
         </div>
     }
     .into_any();
@@ -208,16 +222,7 @@ fn Dashboard(overview: MonitoringOverview, sort: RouteSort) -> impl IntoView {
         can_clear_caches,
     } = overview;
     sort_routes(&mut routes, sort);
-    let periods = Period::ALL
-        .into_iter()
-        .map(|p| {
-            let current = p == period;
-            view! {
-                <a href=page_link(p, sort) class="button small" class:primary=current
-                    aria-current=current.then_some("page")>{p.label()}</a>
-            }
-        })
-        .collect_view();
+    let periods = period_nav(period, |p| page_link(p, sort));
     let export = format!("/api/v1/monitoring?period={}", period.label());
     // Each section is type-erased: one concrete type for the whole page is too deep for the
     // release build's hydration code.
@@ -228,7 +233,7 @@ fn Dashboard(overview: MonitoringOverview, sort: RouteSort) -> impl IntoView {
                 {format!("{} · updated {} · ", period.title(), generated_at.format("%H:%M:%S UTC"))}
                 <span class="live-note">"refreshes every 5 s while open"</span>
             </p>
-            <nav class="button-row" aria-label="Period">{periods}</nav>
+            {periods}
             <div class="button-row">
                 <a class="button small" href=format!("{export}&format=csv") download="">"Export CSV"</a>
                 <a class="button small" href=export download="">"Export JSON"</a>

@@ -43,33 +43,66 @@ fn conflict(message: &str) -> AppError {
     AppError::Conflict { message: message.to_owned(), current_version: None }
 }
 
+/// The alerts pending, firing or failing, most severe first.
+fn active_lines(
+    rules: &[AlertRule],
+    states: &std::collections::HashMap<storage::AlertKey, storage::StoredState>,
+) -> Vec<AlertLine> {
+    let rule_of = |id: Uuid| rules.iter().find(|r| r.id == id);
+    let mut active: Vec<AlertLine> = states
+        .iter()
+        .filter(|(_, stored)| stored.state.is_active())
+        .filter_map(|((id, labels), stored)| {
+            let rule = rule_of(*id)?;
+            Some(AlertLine {
+                rule_id: rule.id,
+                rule_name: rule.name.clone(),
+                severity: rule.severity,
+                condition: rule.condition(),
+                labels: labels.clone(),
+                state: stored.state.clone(),
+                shown: stored.value.map(|v| rule.metric.format(v)),
+                evaluated_at: stored.evaluated_at,
+            })
+        })
+        .collect();
+    active
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule_name.cmp(&b.rule_name)).then(a.labels.cmp(&b.labels)));
+    active
+}
+
+/// The latest `limit` alert events, newest first.
+async fn event_lines(store: &app::store::Store, limit: i64) -> Result<Vec<EventLine>, AppError> {
+    Ok(storage::history(store, limit)
+        .await?
+        .into_iter()
+        .map(|e| EventLine {
+            at: e.at.0,
+            rule_name: e.rule_name,
+            labels: e.labels,
+            severity: e.severity,
+            kind: e.kind,
+            message: e.message,
+        })
+        .collect())
+}
+
 impl AlertEngine {
+    /// What needs attention and the latest `history` events: the monitoring dashboard's panel,
+    /// without the rules, deliveries and 30-day statistics of the alerts page (it refreshes
+    /// every few seconds).
+    pub async fn needing_attention(&self, history: i64) -> Result<(Vec<AlertLine>, Vec<EventLine>), AppError> {
+        let rules = storage::rules(&self.store).await?;
+        let states = storage::states(&self.store).await?;
+        Ok((active_lines(&rules, &states), event_lines(&self.store, history).await?))
+    }
+
     async fn overview(&self, user: &CurrentUser) -> Result<AlertsOverview, AppError> {
         let store = &self.store;
         let now = Utc::now();
         let rules = storage::rules(store).await?;
         let states = storage::states(store).await?;
-        let rule_of = |id: Uuid| rules.iter().find(|r| r.id == id);
-        let mut active: Vec<AlertLine> = states
-            .iter()
-            .filter(|(_, stored)| stored.state.is_active())
-            .filter_map(|((id, labels), stored)| {
-                let rule = rule_of(*id)?;
-                Some(AlertLine {
-                    rule_id: rule.id,
-                    rule_name: rule.name.clone(),
-                    severity: rule.severity,
-                    condition: rule.condition(),
-                    labels: labels.clone(),
-                    state: stored.state.clone(),
-                    shown: stored.value.map(|v| rule.metric.format(v)),
-                    evaluated_at: stored.evaluated_at,
-                })
-            })
-            .collect();
-        active.sort_by(|a, b| {
-            b.severity.cmp(&a.severity).then(a.rule_name.cmp(&b.rule_name)).then(a.labels.cmp(&b.labels))
-        });
+        let active = active_lines(&rules, &states);
         let firing_of = |rule: &AlertRule| {
             states.iter().filter(|((id, _), s)| *id == rule.id && matches!(s.state, AlertState::Firing { .. })).count()
         };
@@ -85,18 +118,7 @@ impl AlertEngine {
                 firing: firing_of(rule),
             })
             .collect();
-        let history = storage::history(store, HISTORY)
-            .await?
-            .into_iter()
-            .map(|e| EventLine {
-                at: e.at.0,
-                rule_name: e.rule_name,
-                labels: e.labels,
-                severity: e.severity,
-                kind: e.kind,
-                message: e.message,
-            })
-            .collect();
+        let history = event_lines(store, HISTORY).await?;
         let deliveries = storage::deliveries(store, HISTORY)
             .await?
             .into_iter()

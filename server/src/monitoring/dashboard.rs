@@ -3,9 +3,11 @@
 //! windows, the minute rollups, the process samples, the web vitals, the error log and
 //! alerting), so the page and `/api/v1/performance` always agree.
 
+use std::collections::HashMap;
+use std::time::Instant;
+
 use chrono::{Duration, Utc};
 
-use app::api::alerts::AlertDesk;
 use app::api::monitoring::MonitoringDesk;
 use app::error::AppError;
 use app::model::CurrentUser;
@@ -13,7 +15,7 @@ use app::model::monitoring::{
     Better, CacheRow, Card, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow, RequestMinute, RouteDetail,
     RouteRow, SlowQueryRow, Unit, process_charts, request_charts,
 };
-use app::model::vitals::summarize;
+use app::model::vitals::{VitalSummary, summarize};
 
 use super::aggregator::{ALL_ROUTES, RouteStats, Stats, Window};
 use super::errors::ErrorGroup;
@@ -28,7 +30,7 @@ const TABLES: Window = Window::OneHour;
 const STATEMENTS: usize = 10;
 const SLOW_STATEMENTS: usize = 5;
 const ERROR_GROUPS: usize = 20;
-const ALERT_HISTORY: usize = 8;
+const ALERT_HISTORY: i64 = 8;
 /// The cache hit ratio the goals ask for (domain.md), and where it is clearly missed.
 const CACHE_GOAL: f64 = 0.9;
 const CACHE_POOR: f64 = 0.7;
@@ -179,7 +181,7 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
     charts.extend(process_charts(period, unix, &process_in_period));
 
     let routes = monitoring.report(TABLES).routes.into_iter().map(route_row).collect();
-    let vitals = summarize(&vitals::since(&state.store, now - Duration::seconds(period.seconds())).await?);
+    let vitals = monitoring.vitals_summaries.get(state, period).await?;
     let mut queries: Vec<QueryRow> = monitoring
         .database
         .report(TABLES)
@@ -228,7 +230,7 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         })
         .collect();
     let errors = monitoring.errors().into_iter().take(ERROR_GROUPS).map(error_row).collect();
-    let alerting = AlertDesk::overview(&state.alerts, user.clone()).await?;
+    let (alerts, alert_history) = state.alerts.needing_attention(ALERT_HISTORY).await?;
     Ok(MonitoringOverview {
         generated_at: now,
         period,
@@ -244,8 +246,8 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         pools,
         caches,
         errors,
-        alerts: alerting.active,
-        alert_history: alerting.history.into_iter().take(ALERT_HISTORY).collect(),
+        alerts,
+        alert_history,
         can_clear_caches: app::policy::can_administer(user),
     })
 }
@@ -320,4 +322,27 @@ async fn route_detail(state: &AppState, route: String, period: Period) -> Result
         last_hour,
         errors,
     })
+}
+
+/// How long a web vitals summary is reused: a 7-day one reads up to 200,000 samples, and each
+/// open dashboard asks every 5 s. Beacons arrive with page views; 15 s old is fresh enough.
+const VITALS_FRESH: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The dashboard's web vitals summaries per period, computed at most once per
+/// [`VITALS_FRESH`] whoever is looking.
+#[derive(Default)]
+pub struct VitalsMemo(std::sync::Mutex<HashMap<Period, (Instant, Vec<VitalSummary>)>>);
+
+impl VitalsMemo {
+    async fn get(&self, state: &AppState, period: Period) -> Result<Vec<VitalSummary>, AppError> {
+        let kept =
+            super::lock(&self.0).get(&period).filter(|(at, _)| at.elapsed() < VITALS_FRESH).map(|(_, s)| s.clone());
+        if let Some(summaries) = kept {
+            return Ok(summaries);
+        }
+        let since = Utc::now() - Duration::seconds(period.seconds());
+        let summaries = summarize(&vitals::since(&state.store, since).await?);
+        super::lock(&self.0).insert(period, (Instant::now(), summaries.clone()));
+        Ok(summaries)
+    }
 }

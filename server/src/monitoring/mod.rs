@@ -42,6 +42,8 @@ pub struct Shared {
     pub database: Arc<DatabaseWatch>,
     /// Per-minute counts of failed sign-ins, database errors and the like (one per process).
     pub events: Arc<events::EventTally>,
+    /// The dashboard's web vitals summaries, kept for a few seconds.
+    pub vitals_summaries: dashboard::VitalsMemo,
     aggregator: Mutex<Aggregator>,
     errors: Mutex<ErrorLog>,
 }
@@ -68,6 +70,7 @@ impl Monitoring {
             process: ProcessMonitor::new(Instant::now()),
             database: Arc::new(DatabaseWatch::new(now)),
             events: events::tally(),
+            vitals_summaries: dashboard::VitalsMemo::default(),
             aggregator: Mutex::new(Aggregator::new(now)),
             errors: Mutex::new(ErrorLog::default()),
         }))
