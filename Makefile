@@ -7,6 +7,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 CARGO_LEPTOS_VERSION := 0.3.10
+# The load generator of make bench (bench/load.sh), on the system OpenSSL (it needs a TLS
+# feature to build; native-tls uses libssl-dev, where its default rustls wants aws-lc).
+OHA_VERSION := 1.16.0
 # The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 # wasm-opt (npm binaryen) and Playwright come from end2end/package.json.
@@ -22,7 +25,8 @@ RUN_ADDR ?= 127.0.0.1:3000
 RUN_DATABASE_URL ?= sqlite://data/kitchen-pantry.db
 
 .PHONY: help run test build tools rust-target cargo-leptos wasm-bindgen npm chromium \
-        lint fmt test-rust test-e2e seed-large sizes bench bench-scale bench-import bench-sync fault-test clean
+        lint fmt test-rust test-e2e seed-large sizes bench bench-tools bench-load bench-client bench-monitoring \
+        bench-scale bench-import bench-sync fault-test clean
 
 help:
 	@echo "make run     build and serve the app with demo data on http://$(RUN_ADDR)"
@@ -30,7 +34,10 @@ help:
 	@echo "make build   release build with split WASM chunks into $(SITE_ROOT)"
 	@echo "make seed-large  100k organizations into data/large.db (DATABASE_URL to choose another)"
 	@echo "make sizes   the WASM/JS/CSS files of the last build, raw and brotli"
-	@echo "make bench   throughput and latency with monitoring on and off, into docs/benchmarks.md"
+	@echo "make bench   every benchmark below but the import, unattended, into docs/benchmarks.md (~30 min)"
+	@echo "make bench-load  oha at 100k organizations: saturation, steady rate, the ceiling, CPU and RSS"
+	@echo "make bench-client  Lighthouse on six pages, the bundle sizes, the quick log's INP on a slow phone"
+	@echo "make bench-monitoring  throughput with monitoring on and off, the read cache on and off"
 	@echo "make bench-scale  search and dashboard latency at 100k organizations (BENCH_POSTGRES_URL for PostgreSQL too)"
 	@echo "make bench-import  a 50,000-row CSV import, checked and imported (BENCH_POSTGRES_URL for PostgreSQL too)"
 	@echo "make bench-sync  the demo rep's offline copy and 100 queued ops replayed (BENCH_POSTGRES_URL for PostgreSQL too)"
@@ -77,8 +84,33 @@ run: build
 seed-large: build
 	DATABASE_URL=$${DATABASE_URL:-sqlite://data/large.db} $(SERVER) seed --organizations 100000
 
-# Speed goals are checked here, never by timed assertions in tests (settings: bench/run.sh).
-bench: build
+# Speed goals are checked here, never by timed assertions in tests. Each part writes its own
+# section of docs/benchmarks.md; BENCH_POSTGRES_URL adds PostgreSQL where a part has it.
+bench: build bench-tools
+	bench/load.sh
+	bench/scale.sh
+	bench/sync.sh
+	bench/client.sh
+	BENCH_SECONDS=$${BENCH_MONITORING_SECONDS:-5} bench/run.sh
+
+bench-tools: chromium npm bench/node_modules/.installed
+	@dpkg -s libssl-dev pkg-config >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libssl-dev pkg-config; }
+	@oha --version 2>/dev/null | grep -qx "oha $(OHA_VERSION)" || \
+		cargo install oha --version $(OHA_VERSION) --locked --no-default-features --features native-tls
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund
+	@touch $@
+
+bench-load: build bench-tools
+	bench/load.sh
+
+bench-client: build bench-tools
+	bench/client.sh
+
+bench-monitoring: build bench-tools
 	bench/run.sh
 
 bench-scale: build
@@ -126,4 +158,4 @@ fault-test: build chromium npm
 
 clean:
 	cargo clean
-	rm -rf end2end/node_modules end2end/test-results
+	rm -rf end2end/node_modules end2end/test-results bench/node_modules

@@ -1,5 +1,6 @@
 # Shared by the bench scripts (sourced): starting and stopping the server, signing in, and
-# writing a marked section of docs/benchmarks.md. Expects BASE, SERVER, WORK and PASSWORD.
+# writing a marked section of docs/benchmarks.md, the 100k data set. Expects BASE, SERVER, WORK
+# and PASSWORD.
 
 server_pid=
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
@@ -36,4 +37,25 @@ PY
     printf '\n%s\n' "$2" >> docs/benchmarks.md
   fi
   echo "$2"
+}
+
+# The 100k-organization database of bench/scale.sh and bench/load.sh, seeded once (ORGS,
+# EMAIL and PASSWORD: a manager, and seed.rep001 gets the password too).
+seed_scale_once() { # $1: DATABASE_URL, $2: marker file
+  if [ ! -f "$2" ]; then
+    echo "$0: seeding $ORGS organizations into $1 (once)"
+    local started=$SECONDS
+    DATABASE_URL=$1 "$SERVER" seed --organizations "$ORGS" >/dev/null
+    echo "$PASSWORD" | DATABASE_URL=$1 "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null 2>&1
+    echo "$PASSWORD" | DATABASE_URL=$1 "$SERVER" user set-password --email seed.rep001@kitchenpantry.test >/dev/null 2>&1
+    echo "$0: seeded in $((SECONDS - started)) s"
+    touch "$2"
+  fi
+}
+
+# The PostgreSQL database of the 100k data set, on BENCH_POSTGRES_URL's server (created once).
+scale_postgres_url() {
+  psql "$BENCH_POSTGRES_URL" -qtc "SELECT 1 FROM pg_database WHERE datname = 'kp_bench_scale'" | grep -q 1 \
+    || psql "$BENCH_POSTGRES_URL" -qc "CREATE DATABASE kp_bench_scale" >/dev/null
+  echo "${BENCH_POSTGRES_URL%/*}/kp_bench_scale"
 }

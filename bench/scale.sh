@@ -23,18 +23,6 @@ export RATE_LIMIT_SIGN_INS=100000 RATE_LIMIT_SEARCHES=100000000 RATE_LIMIT_WRITE
 
 source bench/common.sh
 
-seed_once() { # $1: DATABASE_URL, $2: marker file
-  if [ ! -f "$2" ]; then
-    echo "bench-scale: seeding $ORGS organizations into $1 (once)"
-    local started=$SECONDS
-    DATABASE_URL=$1 "$SERVER" seed --organizations "$ORGS" >/dev/null
-    echo "$PASSWORD" | DATABASE_URL=$1 "$SERVER" user add --email "$EMAIL" --name "Bench Manager" --role manager >/dev/null 2>&1
-    echo "$PASSWORD" | DATABASE_URL=$1 "$SERVER" user set-password --email seed.rep001@kitchenpantry.test >/dev/null 2>&1
-    echo "bench-scale: seeded in $((SECONDS - started)) s"
-    touch "$2"
-  fi
-}
-
 # "p50 p99 server-ms hits" for one request: wrk's latency with one connection, the server's
 # total from Server-Timing, and how many results came back.
 measure() { # $1: path, $2: cookie
@@ -87,13 +75,11 @@ run_backend() { # $1: label, $2: DATABASE_URL
   stop_server
 }
 
-seed_once "sqlite://$WORK/scale-$ORGS.db" "$WORK/scale-$ORGS.sqlite.done"
+seed_scale_once "sqlite://$WORK/scale-$ORGS.db" "$WORK/scale-$ORGS.sqlite.done"
 run_backend SQLite "sqlite://$WORK/scale-$ORGS.db"
 if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
-  pg_url="${BENCH_POSTGRES_URL%/*}/kp_bench_scale"
-  psql "$BENCH_POSTGRES_URL" -qtc "SELECT 1 FROM pg_database WHERE datname = 'kp_bench_scale'" | grep -q 1 \
-    || psql "$BENCH_POSTGRES_URL" -qc "CREATE DATABASE kp_bench_scale"
-  seed_once "$pg_url" "$WORK/scale-$ORGS.postgres.done"
+  pg_url=$(scale_postgres_url)
+  seed_scale_once "$pg_url" "$WORK/scale-$ORGS.postgres.done"
   run_backend PostgreSQL "$pg_url"
 fi
 

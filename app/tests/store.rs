@@ -707,6 +707,9 @@ async fn interaction_lists_filter_page_and_follow_the_roles(store: &Store) {
     assert!(
         ann_sees.items.iter().all(|i| i.organization_name == "Ann Cafe" && i.author_name.as_deref() == Some("Ann Rep"))
     );
+    // The page without its count (Today, exports) is the same page, in the same scope.
+    let ann_first_two = InteractionQuery { per_page: 2, ..Default::default() };
+    assert_eq!(ann_access.interactions(&ann_first_two).await.unwrap(), ann_sees.items[..2]);
     let tastings = InteractionQuery { kind: Some(InteractionKind::Tasting), ..Default::default() };
     assert_eq!(store.list_interactions(&tastings).await.unwrap().total, 1);
     let open =

@@ -32,8 +32,10 @@ test.describe('as an administrator', () => {
 
     const rule = page.getByRole('region', { name: 'Rules' }).locator('tr', { hasText: name });
     await rule.getByRole('button', { name: `Send test ${name}` }).click();
-    // The test notification is in the delivery log, per channel, with how it went.
-    const tested = page.locator('table.deliveries tbody tr', { hasText: 'in_app' }).filter({ hasText: 'test' });
+    // The test notification is in the delivery log, per rule and channel, with how it went.
+    // Waiting on this rule's own row also waits out the reload that follows the button.
+    const tested = page.locator('table.deliveries tbody tr', { hasText: name }).filter({ hasText: 'in_app' });
+    await expect(tested.first()).toContainText('test');
     await expect(tested.first()).toContainText('sent (1×)');
     await rule.getByRole('button', { name: `Disable ${name}` }).click();
     await expect(page.getByRole('region', { name: 'Rules' }).locator('tr', { hasText: name })).toContainText('Disabled');

@@ -27,6 +27,9 @@ pub enum Command {
     /// Manage accounts from the command line (the first administrator, a forgotten password).
     #[command(subcommand)]
     User(UserCommand),
+    /// Serve a fixed body from a bare axum handler on LEPTOS_SITE_ADDR: the machine's ceiling,
+    /// which `make bench` measures beside the app so its figures can be read as ratios.
+    Ceiling,
 }
 
 #[derive(Debug, Subcommand)]
@@ -514,5 +517,6 @@ mod tests {
         assert!(parse(&["user", "add", "--email", "a@b.test", "--name", "A", "--role", "admin"]).is_ok());
         let err = parse(&["user", "add", "--email", "a@b.test", "--name", "A", "--role", "boss"]).unwrap_err();
         assert!(err.to_string().contains("not a role"), "{err}");
+        assert!(matches!(parse(&["ceiling"]).map(|cli| cli.command), Ok(Some(Command::Ceiling))));
     }
 }

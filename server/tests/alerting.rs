@@ -339,6 +339,11 @@ async fn the_alerts_page_shows_a_firing_alert_to_managers_and_refuses_reps() {
     assert!(html.contains("Needs attention"), "{html}");
     assert!(html.contains("Slow responses") && html.contains("Firing since"), "the firing alert is listed");
     assert!(!html.contains("Send test"), "managers do not test rules");
+    let sent = html.find("data-table deliveries").map(|at| &html[at..]).expect("the notifications table");
+    assert!(
+        sent.contains("Slow responses") && sent.contains("/organizations"),
+        "each notification names its rule and alert"
+    );
     let (_, html) = app.page("/alerts").await;
     assert!(html.contains("Send test"), "administrators do");
     let rep = app.signed_in("rep1").await;

@@ -56,7 +56,7 @@ pub async fn get_today() -> Result<Today, AppError> {
     let (follow_ups, (to_visit, to_visit_total), recent) = tokio::try_join!(
         access.my_follow_ups(Due::horizon(today)),
         access.accounts_to_visit(now - chrono::Duration::days(NEGLECTED_AFTER_DAYS)),
-        access.list_interactions(&recent_query),
+        access.interactions(&recent_query),
     )?;
-    Ok(Today { to_visit, to_visit_total, recent: recent.items, ..Today::new(today, follow_ups) })
+    Ok(Today { to_visit, to_visit_total, recent, ..Today::new(today, follow_ups) })
 }

@@ -65,6 +65,9 @@ pub struct EventLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryLine {
     pub at: DateTime<Utc>,
+    /// The rule's name, or "a deleted rule" when it is gone; with the alerts it was about.
+    pub rule_name: String,
+    pub labels: String,
     pub notice: String,
     pub channel: String,
     pub status: String,

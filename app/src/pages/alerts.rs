@@ -87,7 +87,7 @@ fn Alerts(overview: AlertsOverview) -> impl IntoView {
                     <div class="table-wrap">
                         <table class="data-table deliveries">
                             <thead><tr>
-                                <th scope="col">"When"</th><th scope="col">"Channel"</th>
+                                <th scope="col">"When"</th><th scope="col">"Rule"</th><th scope="col">"Channel"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Detail"</th>
                             </tr></thead>
                             <tbody>{deliveries.into_iter().map(delivery_row).collect_view()}</tbody>
@@ -265,6 +265,10 @@ fn delivery_row(delivery: DeliveryLine) -> AnyView {
     view! {
         <tr>
             <td data-label="When">{date_time(delivery.at)}<span class="sub">{delivery.notice}</span></td>
+            <td data-label="Rule">
+                {delivery.rule_name}
+                {(!delivery.labels.is_empty()).then(|| view! { <span class="sub">{delivery.labels}</span> })}
+            </td>
             <td data-label="Channel">{delivery.channel}</td>
             <td data-label="Status">{format!("{} ({}×)", delivery.status, delivery.attempts)}</td>
             <td data-label="Detail"><span class="delivery-detail">{delivery.detail}</span></td>

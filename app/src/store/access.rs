@@ -268,6 +268,12 @@ impl Access {
         self.store.list_interactions(&query).await
     }
 
+    /// One page of the interactions this user sees, without counting them all.
+    pub async fn interactions(&self, query: &InteractionQuery) -> Result<Vec<InteractionItem>, StoreError> {
+        let query = InteractionQuery { visible_to: policy::organization_scope(&self.user), ..query.clone() };
+        self.store.interactions(&query).await
+    }
+
     /// The history of an interaction this access returned.
     pub async fn interaction_history(&self, interaction: &Interaction) -> Result<Vec<AuditEntry>, StoreError> {
         self.store.history("interaction", interaction.id).await

@@ -124,6 +124,11 @@ impl AlertEngine {
             .into_iter()
             .map(|d| DeliveryLine {
                 at: d.at.0,
+                rule_name: rules
+                    .iter()
+                    .find(|r| r.id.to_string() == d.rule_id)
+                    .map_or_else(|| "a deleted rule".to_owned(), |r| r.name.clone()),
+                labels: d.labels,
                 notice: d.notice,
                 channel: d.channel,
                 status: d.status,

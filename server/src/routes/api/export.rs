@@ -133,7 +133,7 @@ async fn interactions(UserAccess(access): UserAccess, RawQuery(query): RawQuery)
     let interactions = all_pages(|page| {
         let query = InteractionQuery { page, per_page: MAX_PER_PAGE, ..query.clone() };
         let access = access.clone();
-        async move { Ok(access.list_interactions(&query).await?.items) }
+        async move { access.interactions(&query).await }
     })
     .await?;
     let rows = interactions
