@@ -59,3 +59,16 @@ scale_postgres_url() {
     || psql "$BENCH_POSTGRES_URL" -qc "CREATE DATABASE kp_bench_scale" >/dev/null
   echo "${BENCH_POSTGRES_URL%/*}/kp_bench_scale"
 }
+
+# Calls the script's run_backend on the 100k data set (label, DATABASE_URL): SQLite, then
+# PostgreSQL when BENCH_POSTGRES_URL is set; each seeded once.
+each_scale_backend() {
+  seed_scale_once "sqlite://$WORK/scale-$ORGS.db" "$WORK/scale-$ORGS.sqlite.done"
+  run_backend SQLite "sqlite://$WORK/scale-$ORGS.db"
+  if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+    local pg_url
+    pg_url=$(scale_postgres_url)
+    seed_scale_once "$pg_url" "$WORK/scale-$ORGS.postgres.done"
+    run_backend PostgreSQL "$pg_url"
+  fi
+}

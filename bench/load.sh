@@ -141,13 +141,7 @@ echo "bench-load: the ceiling (a bare axum handler)"
 saturate_then_steady ceiling none "$BASE/"
 stop_server
 
-seed_scale_once "sqlite://$WORK/scale-$ORGS.db" "$WORK/scale-$ORGS.sqlite.done"
-run_backend SQLite "sqlite://$WORK/scale-$ORGS.db"
-if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
-  pg_url=$(scale_postgres_url)
-  seed_scale_once "$pg_url" "$WORK/scale-$ORGS.postgres.done"
-  run_backend PostgreSQL "$pg_url"
-fi
+each_scale_backend
 
 results=$(python3 bench/load_report.py "$WORK/load" "$ORGS" "$SECONDS_PER_RUN" "$CONNECTIONS" docs/bench-latency.svg)
 write_section bench-load "$results"

@@ -75,13 +75,7 @@ run_backend() { # $1: label, $2: DATABASE_URL
   stop_server
 }
 
-seed_scale_once "sqlite://$WORK/scale-$ORGS.db" "$WORK/scale-$ORGS.sqlite.done"
-run_backend SQLite "sqlite://$WORK/scale-$ORGS.db"
-if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
-  pg_url=$(scale_postgres_url)
-  seed_scale_once "$pg_url" "$WORK/scale-$ORGS.postgres.done"
-  run_backend PostgreSQL "$pg_url"
-fi
+each_scale_backend
 
 results=$(cat <<MD
 <!-- bench-scale:start -->
