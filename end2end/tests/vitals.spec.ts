@@ -148,9 +148,12 @@ test('a route change inside the app is measured, and errors the page meets are r
 
   // The server files the browser's errors beside its own.
   const manager = await playwrightRequest.newContext({ baseURL, storageState: stateFile('manager') });
-  const filed = await (await manager.get('/api/v1/errors')).json();
-  const kinds = filed.groups.map((g: { kind: string }) => g.kind);
-  expect(kinds).toContain('browser error: Uncaught Error: vitals e2e: a handler failed');
-  expect(kinds).toContain('browser rejection: vitals e2e: nobody caught this');
+  // The errors travel in a beacon of their own, which may land after the vitals.
+  await expect(async () => {
+    const filed = await (await manager.get('/api/v1/errors')).json();
+    const kinds = filed.groups.map((g: { kind: string }) => g.kind);
+    expect(kinds).toContain('browser error: Uncaught Error: vitals e2e: a handler failed');
+    expect(kinds).toContain('browser rejection: vitals e2e: nobody caught this');
+  }).toPass({ timeout: 10_000 });
   await manager.dispose();
 });
