@@ -3,9 +3,8 @@
 # defaults (simulated slow 4G and 4× CPU), the median of BENCH_LIGHTHOUSE_RUNS (5) runs per
 # page, then the same pages with --throttling-method=devtools (real throttling applied while
 # loading, BENCH_LIGHTHOUSE_DEVTOOLS_RUNS, 1: each such run takes ~40 s here); the WASM and JS
-# files of the build, raw and
-# brotli; the quick log on a 4×-slowed phone driven by Playwright (when it is interactive, and
-# the INP of logging a visit). A fresh SQLite demo database; written into docs/benchmarks.md.
+# files of the build, raw and brotli; the quick log on a 4×-slowed phone driven by Playwright
+# (when it is interactive, and the INP of logging a visit). A fresh SQLite demo database; written into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -86,7 +86,6 @@ if rest:
         f"| {sum(f[3] for f in rest) / 1024:.1f} |"
     )
 
-quick = []
 with open(f"{work}/quick-log.jsonl") as f:
     quick = [json.loads(line) for line in f if line.strip().startswith("{")]
 interactive = statistics.median(q["interactive_ms"] for q in quick) if quick else None

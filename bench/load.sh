@@ -85,15 +85,20 @@ run_backend() { # $1: label, $2: DATABASE_URL
   organization=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["id"])' "$WORK/load/orgs.json")
   word=$(python3 -c 'import json, sys; print(max(json.load(open(sys.argv[1]))["items"][3]["name"].split(), key=len).lower())' \
     "$WORK/load/orgs.json")
-  # A delta pull as a client makes it every few minutes: from the cursor of a whole copy.
-  cursor=$(python3 - "$BASE" "$rep" <<'PY'
-import json, sys, urllib.request
-base, cookie = sys.argv[1:3]
-cursor, more = "", True
+  # The rep's whole offline copy (the first sync of a big territory: pages, size, time, into
+  # $key.copy), whose cursor then makes the delta pull a client sends every few minutes.
+  cursor=$(python3 - "$BASE" "$rep" "$WORK/load/$key.copy" <<'PY'
+import json, sys, time, urllib.request
+base, cookie, out = sys.argv[1:4]
+cursor, more, pages, size, rows, started = "", True, 0, 0, {}, time.perf_counter()
 while more:
     request = urllib.request.Request(f"{base}/api/v1/sync/changes?since={cursor}", headers={"Cookie": cookie})
-    page = json.load(urllib.request.urlopen(request))
-    cursor, more = page["cursor"], page["more"]
+    raw = urllib.request.urlopen(request).read()
+    page = json.loads(raw)
+    pages, size, cursor, more = pages + 1, size + len(raw), page["cursor"], page["more"]
+    for kind in ("organizations", "contacts", "interactions", "opportunities"):
+        rows[kind] = rows.get(kind, 0) + len(page[kind])
+json.dump({"pages": pages, "bytes": size, "seconds": time.perf_counter() - started, "rows": rows}, open(out, "w"))
 print(cursor)
 PY
 )

@@ -64,7 +64,7 @@ rows = [
     f"| ceiling: a bare axum handler | — | {ceiling_top['rps']:.0f} | 100 % | {latencies(ceiling_top)} "
     f"| {ceiling_top['cpu']} % | {ceiling_steady['rps']:.0f} | {latencies(ceiling_steady)} | {errors(ceiling_top)} | |"
 ]
-memory = []
+memory, copies = [], []
 for key, label in BACKENDS:
     listing = f"{folder}/{key}.list"
     if not os.path.exists(listing):
@@ -83,6 +83,12 @@ for key, label in BACKENDS:
     with open(f"{folder}/{key}.rss") as f:
         rss_mb = int(f.read().strip()) / 1024
     memory.append(f"{label} {rss_mb:.0f} MB{'' if rss_mb < 100 else ' ✗'}")
+    with open(f"{folder}/{key}.copy") as f:
+        copy = json.load(f)
+    counts = " / ".join(f"{copy['rows'][k]:,}" for k in ("organizations", "contacts", "interactions", "opportunities"))
+    copies.append(
+        f"| {label} | {counts} | {copy['bytes'] / 1048576:.1f} MiB in {copy['pages']} pages | {copy['seconds']:.1f} s |"
+    )
 
 # The plot: p50 and p99 of the JSON list against the offered rate, per backend.
 series = []
@@ -159,6 +165,13 @@ print(
             *rows,
             "",
             f"Peak RSS of the server over the whole run (goal < 100 MB at 100k organizations): {', '.join(memory)}.",
+            "",
+            "The rep's whole offline copy, as a first sync on a new phone makes it (one client, pages of up to",
+            "500 rows per kind, before the runs above):",
+            "",
+            "| database | organizations / contacts / interactions / deals | size | time |",
+            "|---|---|---|---|",
+            *copies,
             "",
             "![latency against offered rate](bench-latency.svg)",
             "<!-- bench-load:end -->",
