@@ -21,6 +21,11 @@ test.describe('as an administrator', () => {
       await expect(alert).toContainText('Firing since', { timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
     await expect(alert).toContainText('requests per minute above 0.0/min over 1 min');
+    // The main menu counts firing alerts (this one at least) as the page is made.
+    await expect(page.getByRole('navigation', { name: 'Main' }).locator('.nav-badge')).toHaveAttribute(
+      'title',
+      /^\d+ alerts? firing$/,
+    );
 
     await alert.getByRole('button', { name: `Acknowledge ${name} on all requests` }).click();
     await expect(alert).toContainText('acknowledged by admin@kitchenpantry.test');
@@ -44,10 +49,56 @@ test.describe('as an administrator', () => {
     await expect(page.locator('.event-list')).toContainText(`${name} acknowledged`);
     await expect(page.locator('.event-list')).toContainText(`${name} firing`);
   });
+
+  test('a notification channel is set up on the page, never shows its secrets, and is turned off', async ({
+    page,
+  }, testInfo) => {
+    // Desktop and phone run at once on one server: each takes its own channel.
+    const slack = testInfo.project.name === 'phone';
+    const [name, addressLabel] = slack ? ['Slack', 'Incoming webhook address'] : ['Webhook', 'Address'];
+    const item = page.locator(`.channel-item[data-channel="${slack ? 'slack' : 'webhook'}"]`);
+    await page.goto('/alerts');
+    await hydrated(page);
+    await expect(item).toContainText('Off');
+
+    await item.getByText(`Set up ${name}`).click();
+    await item.getByLabel(addressLabel).fill('http://127.0.0.1:9/e2e-secret-path?token=e2e-token');
+    if (!slack) {
+      await item.getByLabel('Signing secret (optional)').fill('e2e-signing-secret');
+    }
+    await item.getByRole('button', { name: `Save ${name}` }).click();
+    await expect(item.locator('.channel-status')).toContainText(
+      `posts to 127.0.0.1:9${slack ? '' : ', signed'} · set up by admin@kitchenpantry.test`,
+    );
+    const html = await page.content();
+    for (const secret of ['e2e-secret-path', 'e2e-token', 'e2e-signing-secret']) {
+      expect(html).not.toContain(secret);
+    }
+
+    await item.getByRole('button', { name: `Turn off ${name}` }).click();
+    await expect(item.locator('.channel-status')).toHaveText('Off');
+  });
+
+  test('a channel with a bad address is refused with the reason', async ({ page }, testInfo) => {
+    test.skip(testInfo.project.name === 'phone', 'one run is enough: the server decides');
+    const item = page.locator('.channel-item[data-channel="email"]');
+    await page.goto('/alerts');
+    await hydrated(page);
+    await item.getByText('Set up Email').click();
+    await item.getByLabel('Mail relay').fill('mail.example.com');
+    await item.getByLabel('To (addresses, comma-separated)').fill('ops@example.com, nobody');
+    await item.getByRole('button', { name: 'Save Email' }).click();
+    const refusal = page.getByRole('region', { name: 'Notification channels' }).getByRole('alert');
+    await expect(refusal).toContainText('Give the mail relay as smtp://');
+    await expect(refusal).toContainText('“nobody” is not an email address.');
+    await expect(item.locator('.channel-status')).toHaveText('Off');
+  });
 });
 
 test('a manager sees alerts but cannot change rules', async ({ page }) => {
   await page.goto('/alerts');
+  await expect(page.getByRole('heading', { name: 'Notification channels' })).toBeVisible();
+  await expect(page.getByText(/^Set up /)).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Alerts');
   await expect(page.getByRole('heading', { name: 'Rules' })).toBeVisible();
   await expect(page.getByRole('button', { name: /^Send test/ })).toHaveCount(0);

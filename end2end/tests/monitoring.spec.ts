@@ -22,7 +22,7 @@ test('the dashboard shows the figures the performance API measures', async ({ pa
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Monitoring');
   await expect(page.getByTestId('monitoring-status')).toContainText(/Status: (healthy|degraded|unhealthy)/);
-  for (const card of ['requests_per_minute', 'p95_ms', 'error_rate', 'cache_hit_ratio', 'active_users']) {
+  for (const card of ['requests_per_minute', 'p95_ms', 'error_rate', 'cache_hit_ratio', 'offline_pending', 'active_users']) {
     await expect(page.getByTestId(`card-${card}`)).toBeVisible();
   }
   // At least this test's user has been seen.

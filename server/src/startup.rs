@@ -26,10 +26,7 @@ use app::auth::AuthContext;
 use app::store::{CacheSettings, DbOptions, SharedCache, Store, StoreError};
 use app::{App, shell};
 
-use app::model::alert_rules::Channel;
-
 use crate::alerting::AlertEngine;
-use crate::alerting::channels::Channels;
 use crate::config::{Config, ConfigError};
 use crate::monitoring::{self, Monitoring, prometheus::MetricsAccess};
 use crate::routes;
@@ -94,9 +91,12 @@ impl Application {
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());
-        let channels = Channels::new(&config.alert_channel_settings()).map_err(ConfigError::Alerting)?;
-        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), Arc::new(channels))
+        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), config.alert_channel_settings())
+            .map_err(ConfigError::Alerting)?
             .with_digest_hour(config.alert_digest_hour);
+        if let Err(error) = alerts.reload_channels().await {
+            tracing::warn!(%error, "could not read the alert channels saved on the alerts page");
+        }
         let state = AppState { leptos_options, store, auth, monitoring, alerts };
         let router = router(state.clone(), config);
         let listener =
@@ -156,16 +156,12 @@ impl Application {
             }
         });
         let alerting = self.alert_every.map(|every| self.state.alerts.clone().spawn(every));
-        // Without webhook, Slack or email set up nothing waits for delivery: no polling then.
-        let outbound =
-            Channel::ALL.into_iter().any(|c| c.is_outbound() && self.state.alerts.channels().unavailable(c).is_none());
-        let deliverer = outbound.then(|| self.state.alerts.spawn_deliverer());
+        // Always: an administrator may set a channel up on the alerts page at any time.
+        let deliverer = self.state.alerts.spawn_deliverer();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         janitor.abort();
         upkeep.abort();
-        if let Some(deliverer) = deliverer {
-            deliverer.abort();
-        }
+        deliverer.abort();
         if let Some(alerting) = alerting {
             alerting.abort();
         }

@@ -266,6 +266,91 @@ async fn a_test_notification_goes_through_each_channel_and_says_how_it_went() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+fn signed(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn channel<'a>(channels: &'a Value, code: &str) -> &'a Value {
+    let all = channels["channels"].as_array().expect("channels");
+    all.iter().find(|c| c["channel"] == code).unwrap_or_else(|| panic!("{code} in {channels}"))
+}
+
+#[tokio::test]
+async fn channels_set_up_on_the_alerts_page_deliver_and_never_show_their_secrets() {
+    let (base, http) = HttpReceiver::start(0).await;
+    let (smtp_port, mail) = smtp_receiver().await;
+    let app = TestApp::spawn_with(|config| Config { alert_evaluate_secs: 0, ..config }).await;
+    app.alerts.seed(Utc::now()).await.expect("seed the rules");
+    let (status, channels) = app.get("/api/v1/alert-channels").await;
+    assert_eq!(status, StatusCode::OK, "{channels}");
+    assert_eq!(channel(&channels, "webhook")["source"]["kind"], "off");
+
+    let webhook = serde_json::json!({"address": format!("{base}/hook?token=abc"), "secret": SECRET});
+    let manager = app.signed_in("manager").await;
+    let (status, _) = app.call(&manager, Method::PUT, "/api/v1/alert-channels/webhook", Some(webhook.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "administrators set channels up");
+    let (status, refused) =
+        app.json(Method::PUT, "/api/v1/alert-channels/webhook", Some(serde_json::json!({"address": "hook"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["fields"]["address"], "Give an http:// or https:// address.");
+    let (status, refused) = app.json(Method::PUT, "/api/v1/alert-channels/log", Some(webhook.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    let (status, channels) = app.json(Method::PUT, "/api/v1/alert-channels/webhook", Some(webhook)).await;
+    assert_eq!(status, StatusCode::OK, "{channels}");
+    let host = base.trim_start_matches("http://");
+    assert_eq!(channel(&channels, "webhook")["target"], format!("posts to {host}, signed"));
+    assert_eq!(channel(&channels, "webhook")["source"]["by"], "admin@example.test");
+    let slack = serde_json::json!({"address": format!("{base}/slack")});
+    let (status, _) = app.json(Method::PUT, "/api/v1/alert-channels/slack", Some(slack)).await;
+    assert_eq!(status, StatusCode::OK);
+    let email = serde_json::json!({"address": format!("smtp://127.0.0.1:{smtp_port}"), "to": "ops@example.test"});
+    let (status, channels) = app.json(Method::PUT, "/api/v1/alert-channels/email", Some(email)).await;
+    assert_eq!(status, StatusCode::OK, "{channels}");
+    let (_, page) = app.page("/alerts").await;
+    for shown in [channels.to_string(), page.clone()] {
+        assert!(!shown.contains(SECRET) && !shown.contains("token=abc"), "a secret was shown back: {shown}");
+    }
+    assert!(page.contains(&format!("posts to {host}, signed")), "the page shows the webhook's host");
+
+    let path = format!("/api/v1/alert-rules/{HIGH_ERROR_RATE}/test");
+    let (status, answer) = app.json(Method::POST, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ok: Vec<bool> = answer["results"].as_array().expect("results").iter().map(|r| r["ok"] == true).collect();
+    assert_eq!(ok, [true; 5], "{answer}");
+    let hook = http.posts("hook");
+    assert_eq!(hook[0].signature.as_deref(), Some(signed(&hook[0].body).as_str()), "signed with the page's secret");
+    assert_eq!(http.posts("slack").len(), 1);
+    assert_eq!(mail.lock().expect("mail")[0].0, ["<ops@example.test>"]);
+
+    // Another instance on the same database uses them from its start.
+    let other = app.spawn_beside(|config| config).await;
+    let (_, channels) = other.get("/api/v1/alert-channels").await;
+    assert_eq!(channel(&channels, "slack")["target"], format!("posts to {host}"));
+
+    let (status, _) = app.json(Method::DELETE, "/api/v1/alert-channels/webhook", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, answer) = app.json(Method::POST, &path, None).await;
+    let webhook = answer["results"].as_array().and_then(|r| r.iter().find(|r| r["channel"] == "webhook")).cloned();
+    assert_eq!(webhook.map(|w| w["ok"].clone()), Some(Value::Bool(false)), "{answer}");
+    assert_eq!(http.posts("hook").len(), 1, "nothing posted once turned off");
+}
+
+#[tokio::test]
+async fn a_channel_the_environment_sets_is_not_changed_from_the_page() {
+    let (base, _http) = HttpReceiver::start(0).await;
+    let (smtp_port, _mail) = smtp_receiver().await;
+    let app = app_with_receivers(&base, smtp_port).await;
+    let (_, channels) = app.get("/api/v1/alert-channels").await;
+    assert_eq!(channel(&channels, "slack")["source"]["kind"], "environment", "{channels}");
+    let slack = serde_json::json!({"address": "https://hooks.slack.com/services/other"});
+    let (status, refused) = app.json(Method::PUT, "/api/v1/alert-channels/slack", Some(slack)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"], "The server's environment sets Slack (ALERT_SLACK_WEBHOOK_URL) up; change it there.");
+}
+
 #[tokio::test]
 async fn a_channel_that_is_not_set_up_is_skipped_and_says_why() {
     let app = TestApp::spawn_with(|config| Config { alert_evaluate_secs: 0, ..config }).await;
@@ -284,7 +369,10 @@ async fn a_channel_that_is_not_set_up_is_skipped_and_says_why() {
         .unwrap_or_else(|| panic!("a webhook delivery in {deliveries}"));
     assert_eq!(
         (webhook["status"].as_str(), webhook["detail"].as_str()),
-        (Some("skipped"), Some("ALERT_WEBHOOK_URL is not set"))
+        (
+            Some("skipped"),
+            Some("not set up: set ALERT_WEBHOOK_URL, or the webhook under Notification channels on the alerts page")
+        )
     );
 }
 
@@ -390,7 +478,7 @@ async fn the_daily_digest_goes_out_once_a_day_with_yesterdays_figures() {
             navigation: None,
         })
         .collect();
-    let beacon = VitalsBeacon { app_version: "test".into(), samples, errors: Vec::new() };
+    let beacon = VitalsBeacon { app_version: "test".into(), samples, errors: Vec::new(), pending_ops: None };
     server::monitoring::vitals::save(&app.store, &beacon, noon_yesterday).await.expect("vitals");
 
     let early = today.and_hms_opt(6, 59, 0).expect("time").and_utc();

@@ -86,9 +86,20 @@ async fn lifecycle(app: &TestApp) {
     assert_eq!(notices(&engine(app).evaluate(at(65)).await.expect("round")), slow_notice(Notice::Repeat));
     assert_eq!(notices(&engine(app).evaluate(at(66)).await.expect("round")), []);
 
-    // Acknowledged by a manager: no more reminders. A rep may not, nor see alerts.
+    // The nav's badge counts it on every page for those who may see alerts, not for reps.
     let manager = app.signed_in("manager").await;
     let rep = app.signed_in("rep1").await;
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let badge = match active["firing"].as_u64() {
+        Some(1) => "1 alert firing".to_owned(),
+        firing => format!("{} alerts firing", firing.unwrap_or_default()),
+    };
+    let (_, page) = app.page_as(&manager, "/today").await;
+    assert!(page.contains(&format!(r#"title="{badge}""#)), "no “{badge}” in the manager's nav");
+    let (_, page) = app.page_as(&rep, "/today").await;
+    assert!(!page.contains("nav-badge"), "a rep sees no alert badge");
+
+    // Acknowledged by a manager: no more reminders. A rep may not, nor see alerts.
     let ack = json!({"rule_id": SLOW_RESPONSES, "labels": "/organizations"});
     let (status, _) = app.call(&rep, Method::POST, "/api/v1/alerts/acknowledge", Some(ack.clone())).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -114,6 +125,11 @@ async fn lifecycle(app: &TestApp) {
     assert_eq!(notices(&engine(&other).evaluate(at(131)).await.expect("round")), slow_notice(Notice::Resolved));
     let (_, active) = app.get("/api/v1/alerts").await;
     assert!(alert(&active, "/organizations").is_none(), "resolved is not active: {active}");
+    // This instance counts again after its own next round (or, as here, when told to).
+    engine(app).recount().await;
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let (_, page) = app.page_as(&manager, "/today").await;
+    assert_eq!(page.contains("nav-badge"), active["firing"].as_u64() > Some(0), "the badge went with the alert");
 
     let (status, history) = app.get("/api/v1/alerts/history").await;
     assert_eq!(status, StatusCode::OK);
@@ -149,6 +165,49 @@ async fn lifecycle(app: &TestApp) {
     assert_eq!(slow["condition"], "p95 latency above 1000 ms over 5 min");
     let organizations = slow["alerts"].as_array().and_then(|a| a.iter().find(|a| a["labels"] == "/organizations"));
     assert_eq!(organizations.map(|a| a["state"].clone()), Some(json!("resolved")), "{slow}");
+}
+
+#[tokio::test]
+async fn what_people_do_while_a_round_measures_is_not_written_over() {
+    races(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn what_people_do_while_a_round_measures_is_not_written_over_on_postgres() {
+    TestApp::on_postgres(races).await;
+}
+
+/// A round reads the states, measures, then writes. An acknowledgement between the two must
+/// stay (before: the round wrote its older "unacknowledged" back and the reminders went on),
+/// and a rule disabled between the two must not come back as a firing alert no round would
+/// ever judge again.
+async fn races(app: &TestApp) {
+    let t0 = Utc::now();
+    let at = |minutes: i64| t0 + Duration::minutes(minutes);
+    engine(app).seed(t0).await.expect("seed the rules");
+    for _ in 0..20 {
+        app.monitoring.record(t0.timestamp(), "/organizations", 1_500.0, 200);
+    }
+    engine(app).evaluate(at(0)).await.expect("round");
+    assert_eq!(notices(&engine(app).evaluate(at(5)).await.expect("round")), slow_notice(Notice::Firing));
+
+    let measured = engine(app).measure(at(70)).await.expect("measure");
+    let acknowledged =
+        engine(app).acknowledge(SLOW_RESPONSES.parse().expect("id"), "/organizations", "ops@example.test", at(70));
+    assert!(acknowledged.await.expect("acknowledge"));
+    let round = engine(app).settle(measured, at(70)).await.expect("settle");
+    assert_eq!(notices(&round), [], "acknowledged: no reminder after the hour");
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let firing = alert(&active, "/organizations").unwrap_or_else(|| panic!("firing alert in {active}"));
+    assert_eq!(firing["acknowledged"]["by"], "ops@example.test", "{firing}");
+
+    let measured = engine(app).measure(at(71)).await.expect("measure");
+    let (status, body) = app.patch(&format!("/api/v1/alert-rules/{SLOW_RESPONSES}"), json!({"enabled": false})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(notices(&engine(app).settle(measured, at(71)).await.expect("settle")), []);
+    let (_, active) = app.get("/api/v1/alerts").await;
+    assert!(alert(&active, "/organizations").is_none(), "a disabled rule's alert came back: {active}");
+    assert_eq!(notices(&engine(app).evaluate(at(72)).await.expect("round")), [], "and stays away");
 }
 
 #[tokio::test]

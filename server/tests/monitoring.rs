@@ -368,7 +368,10 @@ async fn the_dashboard_export_holds_what_the_page_shows() {
     assert_eq!(body["period"], "1h");
     assert_eq!(body["status"], "healthy");
     let keys: Vec<&str> = body["cards"].as_array().unwrap().iter().filter_map(|c| c["key"].as_str()).collect();
-    assert_eq!(keys, ["requests_per_minute", "p95_ms", "error_rate", "cache_hit_ratio", "active_users"]);
+    assert_eq!(
+        keys,
+        ["requests_per_minute", "p95_ms", "error_rate", "cache_hit_ratio", "offline_pending", "active_users"]
+    );
     let route = body["routes"].as_array().unwrap().iter().find(|r| r["route"] == "/api/v1/organizations").unwrap();
     assert_eq!(route["requests"], 3);
     let throughput = &body["charts"][0];
@@ -391,6 +394,14 @@ async fn the_dashboard_export_holds_what_the_page_shows() {
     assert_eq!(detail["charts"].as_array().map(Vec::len), Some(3));
     let last = detail["charts"][0]["series"][0]["values"].as_array().unwrap().last().unwrap().as_f64().unwrap();
     assert!(last > 0.0, "{detail}");
+    // Its slowest requests of the hour, slowest first, each with what finds it in the logs.
+    let slowest = detail["slowest"].as_array().unwrap();
+    assert_eq!(slowest.len(), 3, "{detail}");
+    let latencies: Vec<f64> = slowest.iter().map(|r| r["latency_ms"].as_f64().unwrap()).collect();
+    assert!(latencies.windows(2).all(|w| w[0] >= w[1]), "{latencies:?}");
+    assert_eq!((slowest[0]["method"].as_str(), slowest[0]["status"].as_u64()), (Some("GET"), Some(200)));
+    assert_eq!(slowest[0]["user"], "admin@example.test");
+    assert!(slowest[0]["request_id"].as_str().is_some_and(|id| !id.is_empty()), "{detail}");
     let (status, body) = app.get("/api/monitoring/route").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(app.get("/api/v1/monitoring?format=xml").await.0, StatusCode::BAD_REQUEST);

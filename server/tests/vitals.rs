@@ -71,6 +71,42 @@ async fn beacons_are_summarized_at_p75_per_route_and_device() {
     assert!(body.to_string().contains("1h, 24h or 7d"), "{body}");
 }
 
+/// Reps' browsers say how many changes wait on the device with each beacon; the dashboard
+/// adds up each user's latest count. A signed-out beacon's count is nobody's and is ignored.
+#[tokio::test]
+async fn the_dashboard_adds_up_the_changes_waiting_in_reps_browsers() {
+    let app = TestApp::spawn().await;
+    let card = |body: &Value| {
+        let cards = body["cards"].as_array().cloned().unwrap_or_default();
+        cards.into_iter().find(|c| c["key"] == "offline_pending").unwrap_or_else(|| panic!("the card in {body}"))
+    };
+    let (_, body) = app.get("/api/v1/monitoring").await;
+    assert_eq!(card(&body)["value"], Value::Null, "nobody reported yet");
+    assert_eq!(card(&body)["note"], "no signed-in browser reported in the last 30 min");
+
+    let sample = json!([{"metric": "TTFB", "value": 120, "route": "/today", "device": "mobile"}]);
+    let with_pending = |n: u32| json!({"app_version": "0.1.0", "samples": sample, "pending_ops": n});
+    for (rep, pending) in [("rep1", 9), ("rep1", 3), ("rep2", 2)] {
+        let client = app.signed_in(rep).await;
+        let response = client
+            .post(app.url("/api/v1/vitals"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .header("sec-fetch-site", "same-origin")
+            .body(with_pending(pending).to_string())
+            .send()
+            .await
+            .expect("beacon");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(send(&app, &with_pending(50)).await, StatusCode::NO_CONTENT, "signed out");
+    let (_, body) = app.get("/api/v1/monitoring").await;
+    assert_eq!(card(&body)["value"], 5.0, "rep1's latest 3 and rep2's 2: {body}");
+    assert_eq!(card(&body)["note"], "as 2 users' browsers last reported (30 min)");
+    assert_eq!(card(&body)["level"], "Warning");
+
+    assert_eq!(send(&app, &with_pending(2_000_000)).await, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn bad_beacons_get_400_are_counted_and_store_nothing() {
     let app = TestApp::spawn().await;
@@ -173,7 +209,7 @@ async fn retention(app: &TestApp) {
         connection: None,
         navigation: None,
     };
-    let beacon = VitalsBeacon { app_version: "0.1.0".into(), samples: vec![sample], errors: vec![] };
+    let beacon = VitalsBeacon { app_version: "0.1.0".into(), samples: vec![sample], errors: vec![], pending_ops: None };
     let now = Utc::now();
     vitals::save(&app.store, &beacon, now - Duration::days(8)).await.unwrap();
     vitals::save(&app.store, &beacon, now).await.unwrap();

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
+use crate::model::alert_channels::ChannelForm;
 use crate::model::alert_overview::{AlertActionForm, AlertsOverview};
 
 /// Where the alert buttons return to.
@@ -21,6 +22,7 @@ mod desk {
 
     use crate::error::AppError;
     use crate::model::CurrentUser;
+    use crate::model::alert_channels::ChannelForm;
     use crate::model::alert_overview::{AlertAction, AlertsOverview};
 
     pub type Answer<T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send>>;
@@ -30,6 +32,10 @@ mod desk {
     pub trait AlertDesk: Send + Sync {
         fn overview(&self, user: CurrentUser) -> Answer<AlertsOverview>;
         fn act(&self, user: CurrentUser, action: AlertAction) -> Answer<()>;
+        /// How many alerts are firing (the nav's badge); answered from memory.
+        fn firing_now(&self) -> usize;
+        /// Sets up or turns off an outbound channel (administrators).
+        fn save_channel(&self, user: CurrentUser, form: ChannelForm) -> Answer<()>;
     }
 }
 
@@ -55,4 +61,14 @@ pub async fn act_on_alert(form: AlertActionForm) -> Result<String, AppError> {
     desk.act(user, action).await?;
     super::server::redirect_plain_form(back);
     Ok(back.to_owned())
+}
+
+/// Sets up or turns off the webhook, Slack or email channel (administrators); back to the
+/// alerts page.
+#[server(endpoint = "alerts/channel")]
+pub async fn save_alert_channel(form: ChannelForm) -> Result<String, AppError> {
+    let (desk, user) = desk()?;
+    desk.save_channel(user, form).await?;
+    super::server::redirect_plain_form(ALERTS_PAGE);
+    Ok(ALERTS_PAGE.to_owned())
 }

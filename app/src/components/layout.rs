@@ -25,8 +25,27 @@ pub fn provide_session() {
             remembered_session()
         }
     });
-    provide_context(Session(user.into_inner()));
+    let session = Session(user.into_inner());
+    // Counted on the server as the page is made and sent along like the user.
+    let firing = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            let desk = use_context::<std::sync::Arc<dyn crate::api::alerts::AlertDesk>>();
+            session.0.as_ref().filter(|u| crate::policy::can_monitor(u)).and(desk).map(|d| d.firing_now())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None
+        }
+    });
+    provide_context(FiringAlerts(firing.into_inner()));
+    provide_context(session);
 }
+
+/// How many alerts were firing when the page was made, for those who may see alerts (the
+/// nav's badge; the alerts page itself stays live).
+#[derive(Debug, Clone, Copy)]
+pub struct FiringAlerts(pub Option<usize>);
 
 /// Where the browser keeps who is signed in, for the offline shell (`frontend`), which has no
 /// server to ask. Forgotten on sign-out.
@@ -88,7 +107,7 @@ pub fn AppHeader() -> impl IntoView {
                         <a href="/reports">"Reports"</a>
                         {crate::policy::can_monitor(&user).then(|| view! {
                             <a href="/monitoring">"Monitoring"</a>
-                            <a href="/alerts">"Alerts"</a>
+                            <a href="/alerts">"Alerts"<AlertBadge/></a>
                         })}
                         {crate::policy::can_administer(&user).then(|| view! { <a href="/admin/users">"Users"</a> })}
                     </nav>
@@ -104,6 +123,21 @@ pub fn AppHeader() -> impl IntoView {
             }}
         </header>
     }
+}
+
+/// The number of firing alerts beside "Alerts", when there are any.
+#[component]
+fn AlertBadge() -> impl IntoView {
+    let firing = use_context::<FiringAlerts>().and_then(|f| f.0).filter(|n| *n > 0);
+    firing.map(|n| {
+        let words = if n == 1 { "1 alert firing".to_owned() } else { format!("{n} alerts firing") };
+        view! {
+            <span class="nav-badge" title=words.clone()>
+                <span aria-hidden="true">{n}</span>
+                <span class="visually-hidden">{format!(", {words}")}</span>
+            </span>
+        }
+    })
 }
 
 /// The signed-in person and the sign-out button: a plain form the browser posts itself (the

@@ -65,7 +65,7 @@ impl KeptView {
 #[component]
 pub fn KeptDetails(
     #[prop(into)] key: String,
-    summary: &'static str,
+    #[prop(into)] summary: ViewFnOnce,
     class: &'static str,
     children: Children,
 ) -> impl IntoView {
@@ -77,7 +77,7 @@ pub fn KeptDetails(
                 // The page decides, so a refresh redraws it as the reader left it.
                 ev.prevent_default();
                 kept.open.update(|o| if !o.remove(&toggle) { o.insert(toggle.clone()); });
-            }>{summary}</summary>
+            }>{summary.run()}</summary>
             {children()}
         </details>
     }
@@ -208,7 +208,7 @@ pub fn LineChart(chart: Chart, period: Period) -> AnyView {
     }
     .into_any();
     let table = view! {
-        <KeptDetails key=format!("chart-table-{}", chart.key) summary="Data table" class="chart-table">
+        <KeptDetails key=format!("chart-table-{}", chart.key) summary=|| "Data table" class="chart-table">
             <div class="table-wrap">
                 <table class="data-table">
                     <thead><tr><th scope="col">"Time (UTC)"</th>{headers}</tr></thead>

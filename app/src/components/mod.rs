@@ -21,5 +21,5 @@ pub use history::History;
 pub use layout::remember_session;
 pub use layout::{AppHeader, PageHeader, Session, provide_session, use_session};
 pub use pagination::Pagination;
-pub use status::{ErrorPanel, PriorityBadge, loaded, open_page_on_success};
+pub use status::{ErrorPanel, PriorityBadge, loaded, open_page_on_success, rendered_or_error};
 pub use sync_indicator::SyncIndicator;

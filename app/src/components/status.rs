@@ -74,19 +74,29 @@ where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
 {
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match resource.await {
-                        Ok(data) => render(data),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>{rendered_or_error(resource, render)}</Suspense>
     }
     .into_any()
+}
+
+/// The inside of a page's `<Suspense>` ([`loaded`]) or `<Transition>` (a live page, which
+/// keeps showing the last figures while it refetches): `render` of the data, or the error.
+pub fn rendered_or_error<T>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl Fn() -> Suspend<AnyView> + Send + Sync + 'static
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    move || {
+        let render = render.clone();
+        Suspend::new(async move {
+            match resource.await {
+                Ok(data) => render(data),
+                Err(error) => view! { <ErrorPanel error/> }.into_any(),
+            }
+        })
+    }
 }
 
 /// With JavaScript, a form whose server function answers with a page address (sign-in,

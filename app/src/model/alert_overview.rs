@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::alert_channels::ChannelLine;
 use super::alert_rules::Channel;
 use super::alerts::{AlertState, Severity, Silence};
 
@@ -21,6 +22,8 @@ pub struct AlertsOverview {
     pub history: Vec<EventLine>,
     /// The latest notifications first.
     pub deliveries: Vec<DeliveryLine>,
+    /// The outbound channels and how each is set up.
+    pub channels: Vec<ChannelLine>,
     /// Firings in the last 30 days, per severity, and the mean time to resolve.
     pub fired: u64,
     pub fired_by_severity: Vec<(String, u64)>,

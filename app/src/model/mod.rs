@@ -1,6 +1,7 @@
 //! The CRM's types, shared by the server, the browser and (later) the offline store,
 //! with the validation every write goes through.
 
+pub mod alert_channels;
 pub mod alert_overview;
 pub mod alert_rules;
 pub mod alerts;

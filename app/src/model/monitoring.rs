@@ -489,11 +489,20 @@ pub struct ErrorRow {
     pub count: u64,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
-    pub last_request_id: Option<String>,
-    pub last_user: Option<String>,
-    pub last_status: u16,
+    /// The latest occurrences, newest first.
+    pub recent: Vec<ErrorOccurrenceRow>,
+}
+
+/// One failed request of an error group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorOccurrenceRow {
+    pub at: DateTime<Utc>,
+    pub request_id: Option<String>,
+    pub user: Option<String>,
+    /// The HTTP status; none for a browser's error.
+    pub status: u16,
     /// The error and its sources, outermost first.
-    pub last_causes: Vec<String>,
+    pub causes: Vec<String>,
 }
 
 /// Everything the dashboard shows for a period.
@@ -535,6 +544,19 @@ pub struct RouteDetail {
     pub charts: Vec<Chart>,
     /// The route's errors since start, the most recently seen first.
     pub errors: Vec<ErrorRow>,
+    /// The route's slowest requests of the last hour on this instance, slowest first.
+    pub slowest: Vec<SlowRequestRow>,
+}
+
+/// One of a route's slowest requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlowRequestRow {
+    pub at: DateTime<Utc>,
+    pub latency_ms: f64,
+    pub method: String,
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub user: Option<String>,
 }
 
 /// The longest route template a drill-down accepts.

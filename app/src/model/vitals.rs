@@ -214,7 +214,14 @@ pub struct VitalsBeacon {
     pub samples: Vec<VitalSample>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ClientError>,
+    /// The changes made on this device that have not reached the server (waiting to be sent,
+    /// or refused and waiting for the rep), as the page knew them when the beacon left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_ops: Option<u32>,
 }
+
+/// More offline changes than any device could hold: a beacon saying so is refused.
+pub const MAX_PENDING_OPS: u32 = 1_000_000;
 
 impl VitalsBeacon {
     /// Refuses what no honest collector sends: no samples or too many, values out of range,
@@ -245,6 +252,9 @@ impl VitalsBeacon {
                 "samples".into(),
                 format!("The beacon has {} samples; send at most {MAX_SAMPLES}.", self.samples.len()),
             );
+        }
+        if self.pending_ops.is_some_and(|n| n > MAX_PENDING_OPS) {
+            fail("pending_ops".into(), format!("A device holds at most {MAX_PENDING_OPS} changes."));
         }
         if !is_label(&self.app_version) {
             fail("app_version".into(), format!("Name the build in at most {MAX_LABEL_CHARS} plain characters."));
@@ -463,8 +473,11 @@ mod tests {
             app_version: "0.1.0+abc123".into(),
             samples: vec![sample(Metric::Lcp, 1_234.5, "/today"), sample(Metric::Cls, 0.02, "/today")],
             errors: vec![],
+            pending_ops: Some(3),
         };
         assert_eq!(good.check(), Ok(()));
+        let too_many = VitalsBeacon { pending_ops: Some(MAX_PENDING_OPS + 1), ..good.clone() };
+        assert!(too_many.check().unwrap_err().contains_key("pending_ops"));
         let bad = VitalsBeacon {
             app_version: "0.1.0".into(),
             samples: vec![
@@ -474,16 +487,18 @@ mod tests {
                 VitalSample { connection: Some("<script>".into()), ..sample(Metric::Fcp, 900.0, "/") },
             ],
             errors: vec![],
+            pending_ops: None,
         };
         let errors = bad.check().unwrap_err();
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
         assert_eq!(fields, ["samples[0].value", "samples[1].value", "samples[2].route", "samples[3].connection"]);
-        let empty = VitalsBeacon { app_version: "x".into(), samples: vec![], errors: vec![] };
+        let empty = VitalsBeacon { app_version: "x".into(), samples: vec![], errors: vec![], pending_ops: None };
         assert!(empty.check().unwrap_err().contains_key("samples"));
         let flood = VitalsBeacon {
             app_version: "x".into(),
             samples: vec![sample(Metric::Fid, 1.0, "/"); MAX_SAMPLES + 1],
             errors: vec![],
+            pending_ops: None,
         };
         assert!(flood.check().unwrap_err()["samples"].contains("at most"));
     }
@@ -524,6 +539,7 @@ mod tests {
             app_version: "0.1.0".into(),
             samples: vec![],
             errors: vec![error(ClientErrorKind::Panic, "index out of bounds", "/log")],
+            pending_ops: None,
         };
         assert_eq!(only_errors.check(), Ok(()));
         let json = serde_json::to_value(&only_errors).unwrap();

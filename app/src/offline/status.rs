@@ -62,6 +62,13 @@ impl SyncStatus {
 pub fn provide_sync_status() -> SyncStatus {
     let status = SyncStatus::new();
     provide_context(status);
+    // The monitoring dashboard hears of changes stuck on devices through the vitals beacons.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if status.started.get() {
+            crate::vitals::report_pending_ops(status.pending.get() + status.attention.get());
+        }
+    });
     status
 }
 

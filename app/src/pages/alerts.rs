@@ -1,17 +1,20 @@
 //! `/alerts`: what needs attention now (acknowledge, resolve, silence for an hour), the
 //! running silences, the rules (administrators enable, disable and test them), and what
-//! happened and was sent. Managers and administrators; a lazy route. Every button is a
+//! happened and was sent, and the notification channels (administrators set up the webhook,
+//! Slack and email). Managers and administrators; a lazy route. Every button is a
 //! plain form, so it works without JavaScript too.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
 
-use crate::api::alerts::{ALERTS_PAGE, ActOnAlert, get_alerts};
+use crate::api::alerts::{ALERTS_PAGE, ActOnAlert, SaveAlertChannel, get_alerts};
 use crate::components::format::date_time;
 use crate::components::{loaded, open_page_on_success};
 use crate::error::AppError;
+use crate::model::alert_channels::{ChannelLine, ChannelSource};
 use crate::model::alert_overview::{AlertLine, AlertsOverview, DeliveryLine, EventLine, RuleLine};
+use crate::model::alert_rules::Channel;
 use crate::model::alerts::{AlertState, Severity, Silence};
 
 pub struct AlertsPage {
@@ -34,7 +37,10 @@ fn Alerts(overview: AlertsOverview) -> impl IntoView {
     let act = ServerAction::<ActOnAlert>::new();
     open_page_on_success(move || act.value().get());
     let error = move || act.value().get().and_then(Result::err);
-    let AlertsOverview { can_edit_rules, active, silences, rules, history, deliveries, .. } = overview.clone();
+    let save = ServerAction::<SaveAlertChannel>::new();
+    open_page_on_success(move || save.value().get());
+    let AlertsOverview { can_edit_rules, active, silences, rules, history, deliveries, channels, .. } =
+        overview.clone();
     view! {
         <Title text="Alerts"/>
         <div class="page-header">
@@ -69,6 +75,14 @@ fn Alerts(overview: AlertsOverview) -> impl IntoView {
                     <tbody>{rules.into_iter().map(|r| rule_row(r, can_edit_rules, act)).collect_view()}</tbody>
                 </table>
             </div>
+        </section>
+        <section class="card" aria-labelledby="alerts-channels">
+            <h2 id="alerts-channels">"Notification channels"</h2>
+            <p class="muted">"In-app (the badge and this page) and the server's log are always on."</p>
+            {move || save.value().get().and_then(Result::err).map(|e| channel_error(&e))}
+            <ul class="channel-list">
+                {channels.into_iter().map(|c| channel_item(c, can_edit_rules, save)).collect_view()}
+            </ul>
         </section>
         <section class="card" aria-labelledby="alerts-history">
             <h2 id="alerts-history">"What happened"</h2>
@@ -244,6 +258,113 @@ fn rule_row(rule: RuleLine, can_edit: bool, act: ServerAction<ActOnAlert>) -> An
             <td data-label="Channels">{channels.join(", ")}</td>
             <td data-label="Status"><span>{status}</span>{buttons}</td>
         </tr>
+    }
+    .into_any()
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Webhook => "Webhook",
+        Channel::Slack => "Slack",
+        Channel::Email => "Email",
+        Channel::InApp => "In-app",
+        Channel::Log => "Log",
+    }
+}
+
+/// A refused channel form's message and each field's.
+fn channel_error(error: &AppError) -> AnyView {
+    let fields: Vec<String> = error.fields().into_values().collect();
+    view! {
+        <div class="alert error" role="alert">
+            <p>{error.to_string()}</p>
+            {(!fields.is_empty()).then(|| view! { <ul>{fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// One outbound channel: how it is set up and, for administrators, a form to set it up,
+/// change it or turn it off (unless the server's environment sets it). Secrets are never
+/// shown back: saving sets every field again.
+fn channel_item(line: ChannelLine, can_edit: bool, save: ServerAction<SaveAlertChannel>) -> AnyView {
+    let name = channel_name(line.channel);
+    let code = line.channel.code();
+    let status = match &line.source {
+        ChannelSource::Environment => {
+            format!("{} · set by the server's environment", line.target.clone().unwrap_or_default())
+        }
+        ChannelSource::Page { by, at } => {
+            format!("{} · set up by {by} on {}", line.target.clone().unwrap_or_default(), date_time(*at))
+        }
+        ChannelSource::Off => "Off".to_owned(),
+    };
+    let on_page = matches!(line.source, ChannelSource::Page { .. });
+    let editable = can_edit && line.source != ChannelSource::Environment;
+    let id = |field: &str| format!("channel-{code}-{field}");
+    let fields = match line.channel {
+        Channel::Webhook => view! {
+            <div class="field">
+                <label for=id("address")>"Address"</label>
+                <input id=id("address") type="url" name="form[address]" required placeholder="https://ops.example.com/hooks/crm"/>
+            </div>
+            <div class="field">
+                <label for=id("secret")>"Signing secret (optional)"</label>
+                <input id=id("secret") type="password" name="form[secret]" autocomplete="new-password"/>
+            </div>
+        }
+        .into_any(),
+        Channel::Slack => view! {
+            <div class="field">
+                <label for=id("address")>"Incoming webhook address"</label>
+                <input id=id("address") type="url" name="form[address]" required placeholder="https://hooks.slack.com/services/…"/>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <div class="field">
+                <label for=id("address")>"Mail relay"</label>
+                <input id=id("address") type="text" name="form[address]" required autocomplete="off"
+                    placeholder="smtps://user:password@smtp.example.com:465"/>
+            </div>
+            <div class="field">
+                <label for=id("from")>"From (optional)"</label>
+                <input id=id("from") type="email" name="form[from]"/>
+            </div>
+            <div class="field">
+                <label for=id("to")>"To (addresses, comma-separated)"</label>
+                <input id=id("to") type="text" name="form[to]" required placeholder="ops@example.com"/>
+            </div>
+        }
+        .into_any(),
+    };
+    let forms = editable.then(|| {
+        let off = on_page.then(|| view! {
+            <ActionForm action=save attr:class="inline-form">
+                <input type="hidden" name="form[channel]" value=code/>
+                <input type="hidden" name="form[action]" value="off"/>
+                <button type="submit" class="button small">"Turn off"<span class="visually-hidden">{format!(" {name}")}</span></button>
+            </ActionForm>
+        });
+        view! {
+            <details class="channel-setup">
+                <summary>{if on_page { "Change" } else { "Set up" }}<span class="visually-hidden">{format!(" {name}")}</span></summary>
+                <ActionForm action=save attr:class="channel-form">
+                    <input type="hidden" name="form[channel]" value=code/>
+                    <input type="hidden" name="form[action]" value="save"/>
+                    {fields}
+                    <p class="muted">"Secrets are not shown again: saving sets every field."</p>
+                    <div class="button-row"><button type="submit" class="button primary">"Save "{name}</button></div>
+                </ActionForm>
+            </details>
+            {off}
+        }
+    });
+    view! {
+        <li class="channel-item" data-channel=code>
+            <div><strong>{name}</strong>" "<span class="muted channel-status">{status}</span></div>
+            {forms}
+        </li>
     }
     .into_any()
 }

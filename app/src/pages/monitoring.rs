@@ -14,11 +14,11 @@ use crate::api::alerts::ActOnAlert;
 use crate::api::monitoring::{ClearCaches, MONITORING_PAGE, get_monitoring, get_route_detail};
 use crate::components::format::date_time;
 use crate::components::line_chart::{KeptDetails, KeptView, LineChart};
-use crate::components::{ErrorPanel, open_page_on_success};
+use crate::components::{open_page_on_success, rendered_or_error};
 use crate::error::AppError;
 use crate::model::monitoring::{
-    CacheRow, Card, ErrorRow, MonitoringOverview, Period, QueryRow, RouteDetail, RouteRow, RouteSort, Unit, route_link,
-    sort_routes,
+    CacheRow, Card, ErrorOccurrenceRow, ErrorRow, MonitoringOverview, Period, QueryRow, RouteDetail, RouteRow,
+    RouteSort, SlowRequestRow, Unit, route_link, sort_routes,
 };
 use crate::model::vitals::{Metric, VitalSummary};
 use crate::pages::alerts::{alert_item, event_item};
@@ -100,15 +100,7 @@ where
     view! {
         <Title text=title/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match resource.await {
-                        Ok(data) => render(data),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })
-            }}
+            {rendered_or_error(resource, render)}
         </Transition>
     }
     .into_any()
@@ -130,7 +122,7 @@ fn period_nav(period: Period, link: impl Fn(Period) -> String) -> AnyView {
 }
 
 fn route_page(detail: RouteDetail) -> AnyView {
-    let RouteDetail { generated_at, period, route, last_hour, charts, errors } = detail;
+    let RouteDetail { generated_at, period, route, last_hour, charts, errors, slowest } = detail;
     let periods = period_nav(period, |p| route_link(&route, p));
     let ms = |v: Option<f64>| Unit::Millis.format(v);
     let figures = match last_hour {
@@ -166,6 +158,10 @@ fn route_page(detail: RouteDetail) -> AnyView {
         <section class="card" aria-labelledby="route-charts">
             <h2 id="route-charts">{format!("Charts · {}", period.title().to_lowercase())}</h2>
             <div class="charts">{charts.into_iter().map(|chart| view! { <LineChart chart period/> }.into_any()).collect_view()}</div>
+        </section>
+        <section class="card" aria-labelledby="route-slowest">
+            <h2 id="route-slowest">"Slowest requests · last hour"</h2>
+            {slowest_table(slowest)}
         </section>
         <section class="card" aria-labelledby="route-errors">
             <h2 id="route-errors">"Errors · since start"</h2>
@@ -460,7 +456,7 @@ fn vitals_panel(vitals: Vec<VitalSummary>) -> AnyView {
         .collect_view();
     view! {
         <div class="vital-cards">{overall}</div>
-        <KeptDetails key="vitals-by-route" summary="By route and device" class="vitals-by-route">
+        <KeptDetails key="vitals-by-route" summary=|| "By route and device" class="vitals-by-route">
             <div class="table-wrap">
                 <table class="data-table">
                     <thead><tr>
@@ -480,28 +476,26 @@ fn queries_table(queries: Vec<QueryRow>) -> AnyView {
         return view! { <p class="muted">"No statements timed in the last hour."</p> }.into_any();
     }
     let ms = |v: Option<f64>| Unit::Millis.format(v);
+    let rows = queries
+        .into_iter()
+        .map(|q| {
+            view! {
+                <tr>
+                    <th scope="row" data-label="Statement" class="mono">{q.name}</th>
+                    <td data-label="Calls">{q.calls}</td>
+                    <td data-label="p50">{ms(q.p50_ms)}</td>
+                    <td data-label="p95">{ms(q.p95_ms)}</td>
+                    <td data-label="Max">{ms(q.max_ms)}</td>
+                    <td data-label="Failed">{Unit::Share.format(Some(q.error_rate))}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect();
+    let columns = ["Statement", "Calls", "p50", "p95", "Max", "Failed"];
     view! {
         <h3>"Slowest statements by p95"</h3>
-        <div class="table-wrap">
-            <table class="data-table">
-                <thead><tr>
-                    <th scope="col">"Statement"</th><th scope="col">"Calls"</th><th scope="col">"p50"</th>
-                    <th scope="col">"p95"</th><th scope="col">"Max"</th><th scope="col">"Failed"</th>
-                </tr></thead>
-                <tbody>
-                    {queries.into_iter().map(|q| view! {
-                        <tr>
-                            <th scope="row" data-label="Statement" class="mono">{q.name}</th>
-                            <td data-label="Calls">{q.calls}</td>
-                            <td data-label="p50">{ms(q.p50_ms)}</td>
-                            <td data-label="p95">{ms(q.p95_ms)}</td>
-                            <td data-label="Max">{ms(q.max_ms)}</td>
-                            <td data-label="Failed">{Unit::Share.format(Some(q.error_rate))}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        {data_table("queries-table", &columns, rows)}
     }
     .into_any()
 }
@@ -510,27 +504,59 @@ fn caches_table(caches: Vec<CacheRow>) -> AnyView {
     if caches.is_empty() {
         return view! { <p class="muted">"The read caches are off (CACHE_TTL_SECS=0)."</p> }.into_any();
     }
+    let rows = caches
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <th scope="row" data-label="Cache" class="mono">{c.name}</th>
+                    <td data-label="Entries">{c.entries}</td>
+                    <td data-label="Hits">{c.hits}</td>
+                    <td data-label="Shared hits">{c.shared_hits}</td>
+                    <td data-label="Misses">{c.misses}</td>
+                    <td data-label="Evictions">{c.evictions}</td>
+                    <td data-label="Hit ratio">{Unit::Share.format(c.hit_ratio)}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect();
+    let columns = ["Cache", "Entries", "Hits", "Shared hits", "Misses", "Evictions", "Hit ratio"];
+    data_table("caches-table", &columns, rows)
+}
+
+/// A route's slowest requests, with what finds each in the logs and traces (its request id).
+fn slowest_table(slowest: Vec<SlowRequestRow>) -> AnyView {
+    if slowest.is_empty() {
+        return view! { <p class="muted">"No request in the last hour on this instance."</p> }.into_any();
+    }
+    let rows = slowest
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td data-label="Time">{date_time(r.at)}</td>
+                    <td data-label="Request" data-value=r.latency_ms>
+                        {format!("{} · {}", r.method, Unit::Millis.format(Some(r.latency_ms)))}
+                    </td>
+                    <td data-label="Status">{r.status}</td>
+                    <td data-label="Request id" class="mono">{r.request_id.unwrap_or_else(|| "—".into())}</td>
+                    <td data-label="User">{r.user.unwrap_or_else(|| "not signed in".into())}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect();
+    data_table("slowest-requests", &["Time", "Request", "Status", "Request id", "User"], rows)
+}
+
+/// One of the page's tables: its column headings over its rows.
+fn data_table(testid: &'static str, columns: &[&'static str], rows: Vec<AnyView>) -> AnyView {
     view! {
         <div class="table-wrap">
-            <table class="data-table" data-testid="caches-table">
-                <thead><tr>
-                    <th scope="col">"Cache"</th><th scope="col">"Entries"</th><th scope="col">"Hits"</th>
-                    <th scope="col">"Shared hits"</th><th scope="col">"Misses"</th><th scope="col">"Evictions"</th>
-                    <th scope="col">"Hit ratio"</th>
-                </tr></thead>
-                <tbody>
-                    {caches.into_iter().map(|c| view! {
-                        <tr>
-                            <th scope="row" data-label="Cache" class="mono">{c.name}</th>
-                            <td data-label="Entries">{c.entries}</td>
-                            <td data-label="Hits">{c.hits}</td>
-                            <td data-label="Shared hits">{c.shared_hits}</td>
-                            <td data-label="Misses">{c.misses}</td>
-                            <td data-label="Evictions">{c.evictions}</td>
-                            <td data-label="Hit ratio">{Unit::Share.format(c.hit_ratio)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+            <table class="data-table" data-testid=testid>
+                <thead><tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr></thead>
+                <tbody>{rows}</tbody>
             </table>
         </div>
     }
@@ -544,27 +570,37 @@ fn errors_table(errors: Vec<ErrorRow>) -> AnyView {
     view! {
         <ul class="error-groups" data-testid="error-groups">
             {errors.into_iter().map(|e| {
-                let causes = e.last_causes.clone();
+                let summary = view! {
+                    <strong>{e.kind.clone()}</strong>
+                    <span class="mono">{format!(" · {}", e.route)}</span>
+                    <span class="muted">{format!(" · {} times, first {}, last {}", e.count, date_time(e.first_seen), date_time(e.last_seen))}</span>
+                };
+                let latest = if e.recent.len() == 1 { "The occurrence".to_owned() } else { format!("The latest {}", e.recent.len()) };
                 view! {
                     <li>
-                        <details>
-                            <summary>
-                                <strong>{e.kind.clone()}</strong>
-                                <span class="mono">{format!(" · {}", e.route)}</span>
-                                <span class="muted">{format!(" · {} times, first {}, last {}", e.count, date_time(e.first_seen), date_time(e.last_seen))}</span>
-                            </summary>
-                            <dl class="facts">
-                                <dt>"Status"</dt><dd>{e.last_status}</dd>
-                                <dt>"Request"</dt><dd class="mono">{e.last_request_id.clone().unwrap_or_else(|| "—".into())}</dd>
-                                <dt>"User"</dt><dd>{e.last_user.clone().unwrap_or_else(|| "not signed in".into())}</dd>
-                                <dt>"Cause"</dt>
-                                <dd><ol>{causes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol></dd>
-                            </dl>
-                        </details>
+                        <KeptDetails key=format!("error-{}-{}", e.route, e.kind) summary=summary class="error-group">
+                            <p class="muted">{latest}", newest first:"</p>
+                            <ol class="occurrences">{e.recent.into_iter().map(occurrence_item).collect_view()}</ol>
+                        </KeptDetails>
                     </li>
                 }
             }).collect_view()}
         </ul>
     }
     .into_any()
+}
+
+fn occurrence_item(o: ErrorOccurrenceRow) -> impl IntoView {
+    view! {
+        <li>
+            <dl class="facts">
+                <dt>"When"</dt><dd>{date_time(o.at)}</dd>
+                <dt>"Status"</dt><dd>{if o.status == 0 { "—".to_owned() } else { o.status.to_string() }}</dd>
+                <dt>"Request"</dt><dd class="mono">{o.request_id.unwrap_or_else(|| "—".into())}</dd>
+                <dt>"User"</dt><dd>{o.user.unwrap_or_else(|| "not signed in".into())}</dd>
+                <dt>"Cause"</dt>
+                <dd><ol>{o.causes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol></dd>
+            </dl>
+        </li>
+    }
 }

@@ -8,7 +8,7 @@ pub mod compute;
 mod observer;
 
 #[cfg(feature = "hydrate")]
-pub use observer::{record_error, start};
+pub use observer::{record_error, report_pending_ops, start};
 
 use leptos::prelude::*;
 

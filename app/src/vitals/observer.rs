@@ -5,7 +5,7 @@
 //! unhandled rejections) are sent at once. Beacons made offline wait in `localStorage` for the network; they
 //! never touch the outbox, so measuring never delays a rep's changes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use leptos::prelude::{document, window};
 use wasm_bindgen::JsCast;
@@ -189,14 +189,14 @@ pub fn record_error(kind: ClientErrorKind, message: &str) {
             message: message.trim().chars().take(MAX_ERROR_CHARS).collect(),
             route: route_template(&window().location().pathname().unwrap_or_default()),
         };
-        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples: Vec::new(), errors: vec![error] });
+        send(beacon(Vec::new(), vec![error]));
     }
 }
 
 fn send_soft_navigations() {
     let samples = with_view(|v| std::mem::take(&mut v.soft_navigations)).unwrap_or_default();
     if !samples.is_empty() {
-        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples, errors: Vec::new() });
+        send(beacon(samples, Vec::new()));
     }
 }
 
@@ -215,7 +215,7 @@ fn page_hidden() {
     })
     .unwrap_or_default();
     if !samples.is_empty() {
-        send(VitalsBeacon { app_version: APP_VERSION.to_owned(), samples, errors: Vec::new() });
+        send(beacon(samples, Vec::new()));
     }
 }
 
@@ -266,10 +266,34 @@ fn interaction_count() -> Option<u64> {
     number(&performance, "interactionCount").map(|n| n as u64)
 }
 
-/// Sends a beacon now, or keeps it for when the network is back.
-fn send(beacon: VitalsBeacon) {
-    let Ok(body) = serde_json::to_string(&beacon) else { return };
-    if !window().navigator().on_line() || !beacon_sent(&body) {
+fn beacon(samples: Vec<VitalSample>, errors: Vec<ClientError>) -> VitalsBeacon {
+    VitalsBeacon { app_version: APP_VERSION.to_owned(), samples, errors, pending_ops: None }
+}
+
+thread_local! {
+    /// The sync loop's count of this user's changes not on the server yet.
+    static PENDING_OPS: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// Keeps the count of changes waiting on this device, for the next beacon (the monitoring
+/// dashboard's "Offline changes waiting").
+pub fn report_pending_ops(pending: usize) {
+    PENDING_OPS.with(|p| p.set(Some(u32::try_from(pending).unwrap_or(u32::MAX))));
+}
+
+/// Sends a beacon now, or keeps it for when the network is back. Only a beacon sent now
+/// carries the offline queue's count: one that waited would tell an old one.
+fn send(mut beacon: VitalsBeacon) {
+    if window().navigator().on_line() {
+        beacon.pending_ops = PENDING_OPS.with(Cell::get);
+        if let Ok(body) = serde_json::to_string(&beacon)
+            && beacon_sent(&body)
+        {
+            return;
+        }
+        beacon.pending_ops = None;
+    }
+    if let Ok(body) = serde_json::to_string(&beacon) {
         keep_waiting(body);
     }
 }

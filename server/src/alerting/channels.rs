@@ -11,6 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use app::model::alert_channels::{EmailSetup, SavedChannels, SlackSetup, WebhookSetup};
 use app::model::alert_rules::Channel;
 use app::model::alerts::{Notice, Severity};
 
@@ -30,6 +31,50 @@ pub struct ChannelSettings {
     pub smtp_url: Option<String>,
     pub email_from: String,
     pub email_to: Option<String>,
+}
+
+impl ChannelSettings {
+    /// Whether these settings (the environment's) set `channel` up: then the alerts page
+    /// shows it but cannot change it.
+    pub fn sets(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Webhook => self.webhook_url.is_some(),
+            Channel::Slack => self.slack_webhook_url.is_some(),
+            Channel::Email => self.smtp_url.is_some() || self.email_to.is_some(),
+            Channel::InApp | Channel::Log => true,
+        }
+    }
+
+    /// These settings, with what the alerts page saved for each channel they leave unset.
+    pub fn with_saved(&self, saved: &SavedChannels) -> ChannelSettings {
+        let mut merged = self.clone();
+        if let Some(webhook) = saved.webhook.as_ref().filter(|_| !self.sets(Channel::Webhook)) {
+            merged.webhook_url = Some(webhook.url.clone());
+            merged.webhook_secret = webhook.secret.clone();
+        }
+        if let Some(slack) = saved.slack.as_ref().filter(|_| !self.sets(Channel::Slack)) {
+            merged.slack_webhook_url = Some(slack.url.clone());
+        }
+        if let Some(email) = saved.email.as_ref().filter(|_| !self.sets(Channel::Email)) {
+            merged.smtp_url = Some(email.smtp_url.clone());
+            merged.email_to = Some(email.to.clone());
+            merged.email_from = email.from.clone().unwrap_or_else(|| self.email_from.clone());
+        }
+        merged
+    }
+
+    /// The same settings in the page's terms, to show them as the page shows its own.
+    pub fn as_saved(&self) -> SavedChannels {
+        SavedChannels {
+            webhook: self.webhook_url.clone().map(|url| WebhookSetup { url, secret: self.webhook_secret.clone() }),
+            slack: self.slack_webhook_url.clone().map(|url| SlackSetup { url }),
+            email: self.smtp_url.clone().map(|smtp_url| EmailSetup {
+                smtp_url,
+                from: Some(self.email_from.clone()),
+                to: self.email_to.clone().unwrap_or_default(),
+            }),
+        }
+    }
 }
 
 pub struct Channels {
@@ -79,9 +124,15 @@ impl Channels {
     /// Why `channel` cannot send, when it cannot.
     pub fn unavailable(&self, channel: Channel) -> Option<&'static str> {
         match channel {
-            Channel::Webhook if self.webhook.is_none() => Some("ALERT_WEBHOOK_URL is not set"),
-            Channel::Slack if self.slack.is_none() => Some("ALERT_SLACK_WEBHOOK_URL is not set"),
-            Channel::Email if self.email.is_none() => Some("SMTP_URL and ALERT_EMAIL_TO are not set"),
+            Channel::Webhook if self.webhook.is_none() => {
+                Some("not set up: set ALERT_WEBHOOK_URL, or the webhook under Notification channels on the alerts page")
+            }
+            Channel::Slack if self.slack.is_none() => {
+                Some("not set up: set ALERT_SLACK_WEBHOOK_URL, or Slack under Notification channels on the alerts page")
+            }
+            Channel::Email if self.email.is_none() => Some(
+                "not set up: set SMTP_URL and ALERT_EMAIL_TO, or email under Notification channels on the alerts page",
+            ),
             _ => None,
         }
     }
@@ -90,7 +141,7 @@ impl Channels {
     pub async fn send(&self, channel: Channel, notification: &Notification) -> Result<String, String> {
         match channel {
             Channel::Webhook => {
-                let (url, secret) = self.webhook.as_ref().ok_or("ALERT_WEBHOOK_URL is not set")?;
+                let (url, secret) = self.webhook.as_ref().ok_or("the webhook is not set up")?;
                 let body = serde_json::to_vec(&webhook_body(notification)).map_err(|e| e.to_string())?;
                 let mut request = self.http.post(url.clone()).header(reqwest::header::CONTENT_TYPE, "application/json");
                 if let Some(secret) = secret {
@@ -99,11 +150,11 @@ impl Channels {
                 answered(request.body(body).send().await).await
             }
             Channel::Slack => {
-                let url = self.slack.as_ref().ok_or("ALERT_SLACK_WEBHOOK_URL is not set")?;
+                let url = self.slack.as_ref().ok_or("Slack is not set up")?;
                 answered(self.http.post(url.clone()).json(&slack_body(notification)).send().await).await
             }
             Channel::Email => {
-                let mailer = self.email.as_ref().ok_or("SMTP_URL is not set")?;
+                let mailer = self.email.as_ref().ok_or("email is not set up")?;
                 mailer.send(notification).await
             }
             Channel::InApp | Channel::Log => Ok("kept on the server".into()),
@@ -310,6 +361,31 @@ mod tests {
         assert!(text.contains("- /organizations: 1250 ms\n- all requests: no data"), "{text}");
         assert!(html.contains("Slow &lt;responses&gt;") && !html.contains("<responses>"), "{html}");
         assert!(html.contains("<li>/organizations: 1250 ms</li>"), "{html}");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_page_channel_by_channel() {
+        let environment = ChannelSettings {
+            slack_webhook_url: Some("https://hooks.slack.com/services/ENV".into()),
+            email_from: "alerts@example.test".into(),
+            ..ChannelSettings::default()
+        };
+        let saved = SavedChannels {
+            webhook: Some(WebhookSetup { url: "https://ops.example.test/in".into(), secret: Some("s".into()) }),
+            slack: Some(SlackSetup { url: "https://hooks.slack.com/services/PAGE".into() }),
+            email: Some(EmailSetup { smtp_url: "smtp://relay:25".into(), from: None, to: "ops@example.test".into() }),
+        };
+        let merged = environment.with_saved(&saved);
+        assert_eq!(merged.slack_webhook_url.as_deref(), Some("https://hooks.slack.com/services/ENV"));
+        assert_eq!(merged.webhook_url.as_deref(), Some("https://ops.example.test/in"));
+        assert_eq!(merged.webhook_secret.as_deref(), Some("s"));
+        assert_eq!(
+            (merged.smtp_url.as_deref(), merged.email_to.as_deref()),
+            (Some("smtp://relay:25"), Some("ops@example.test"))
+        );
+        assert_eq!(merged.email_from, "alerts@example.test", "the environment's sender when the page names none");
+        assert!(environment.sets(Channel::Slack) && !environment.sets(Channel::Webhook));
+        assert!(Channels::new(&merged).is_ok());
     }
 
     #[test]

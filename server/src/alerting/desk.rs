@@ -7,6 +7,7 @@ use uuid::Uuid;
 use app::api::alerts::AlertDesk;
 use app::error::AppError;
 use app::model::CurrentUser;
+use app::model::alert_channels::ChannelForm;
 use app::model::alert_overview::{AlertAction, AlertLine, AlertsOverview, DeliveryLine, EventLine, RuleLine};
 use app::model::alert_rules::AlertRule;
 use app::model::alerts::{AlertState, SilenceRequest};
@@ -30,13 +31,25 @@ impl AlertDesk for AlertEngine {
         let engine = self.clone();
         Box::pin(async move { engine.act_for(&user, action).await })
     }
+
+    fn firing_now(&self) -> usize {
+        AlertEngine::firing_now(self)
+    }
+
+    fn save_channel(&self, user: CurrentUser, form: ChannelForm) -> Answer<()> {
+        let engine = self.clone();
+        Box::pin(async move {
+            administrator(&user)?;
+            engine.save_channel(&form, &user.email, Utc::now()).await
+        })
+    }
 }
 
 fn administrator(user: &CurrentUser) -> Result<(), AppError> {
     if app::policy::can_administer(user) {
         return Ok(());
     }
-    Err(AppError::forbidden("Only administrators change and test alert rules."))
+    Err(AppError::forbidden("Only administrators change alert rules and channels."))
 }
 
 fn conflict(message: &str) -> AppError {
@@ -124,9 +137,9 @@ impl AlertEngine {
             .into_iter()
             .map(|d| DeliveryLine {
                 at: d.at.0,
-                rule_name: rules
-                    .iter()
-                    .find(|r| r.id.to_string() == d.rule_id)
+                rule_name: Uuid::parse_str(&d.rule_id)
+                    .ok()
+                    .and_then(|id| rules.iter().find(|r| r.id == id))
                     .map_or_else(|| "a deleted rule".to_owned(), |r| r.name.clone()),
                 labels: d.labels,
                 notice: d.notice,
@@ -144,6 +157,7 @@ impl AlertEngine {
             rules: rule_lines,
             history,
             deliveries,
+            channels: self.channel_lines(),
             fired: stats.fired,
             fired_by_severity: stats.by_severity.into_iter().collect(),
             mean_time_to_resolve_seconds: stats.mean_time_to_resolve_seconds,
@@ -182,7 +196,7 @@ impl AlertEngine {
             AlertAction::SetEnabled { rule_id, enabled } => {
                 administrator(user)?;
                 let rule = self.rule(rule_id).await?;
-                storage::save_rule(&self.store, &AlertRule { enabled, ..rule }, by, now).await?;
+                self.save_rule(&AlertRule { enabled, ..rule }, by, now).await?;
             }
             AlertAction::Test { rule_id } => {
                 administrator(user)?;

@@ -18,7 +18,8 @@ pub mod stats;
 pub mod storage;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -26,12 +27,14 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use app::error::AppError;
+use app::model::alert_channels::{ChannelForm, ChannelLine, ChannelSource, SavedChannels};
 use app::model::alert_rules::{AlertRule, Channel};
 use app::model::alerts::{AlertState, Evaluation, Notice, Severity, Silence, acknowledge, step};
 use app::store::{Store, StoreError, Tx};
 
 use crate::monitoring::Monitoring;
-use channels::Channels;
+use channels::{ChannelSettings, Channels};
 use readings::Reading;
 use storage::{AlertEvent, AlertKey, Delivery, NewDelivery, StoredState, UnixTime, to_json};
 
@@ -39,11 +42,29 @@ use storage::{AlertEvent, AlertKey, Delivery, NewDelivery, StoredState, UnixTime
 pub struct AlertEngine {
     store: Store,
     monitoring: Monitoring,
-    channels: Arc<Channels>,
+    /// The server's environment's channel settings; they win over the page's.
+    environment: Arc<ChannelSettings>,
+    /// The channels in use: the environment's with the page's saved ones.
+    channels: Arc<RwLock<LoadedChannels>>,
     /// Wakes the deliverer when a round leaves notifications to send.
     wake: Arc<Notify>,
     /// The hour (UTC) of the daily digest; `None`: no digest.
     digest_hour: Option<u32>,
+    /// How many alerts are firing, as of this instance's last count: the nav's badge reads
+    /// it on every page, so it must not cost a query.
+    firing: Arc<AtomicUsize>,
+}
+
+/// The channels built from the settings last read.
+struct LoadedChannels {
+    /// What the alerts page had saved then (who, when).
+    saved: Option<(SavedChannels, String, DateTime<Utc>)>,
+    channels: Arc<Channels>,
+}
+
+/// A round's readings, waiting to be judged ([`AlertEngine::settle`]).
+pub struct Measured {
+    rules: Vec<(AlertRule, Vec<Reading>)>,
 }
 
 /// One notification: a rule's alerts that called for the same notice in one round. Stored
@@ -74,8 +95,19 @@ pub struct AlertFigure {
 }
 
 impl AlertEngine {
-    pub fn new(store: Store, monitoring: Monitoring, channels: Arc<Channels>) -> Self {
-        AlertEngine { store, monitoring, channels, wake: Arc::new(Notify::new()), digest_hour: None }
+    /// The engine with the environment's channels (the page's come with [`Self::reload_channels`]),
+    /// or what is wrong with those settings.
+    pub fn new(store: Store, monitoring: Monitoring, environment: ChannelSettings) -> Result<Self, String> {
+        let channels = Arc::new(Channels::new(&environment)?);
+        Ok(AlertEngine {
+            store,
+            monitoring,
+            environment: Arc::new(environment),
+            channels: Arc::new(RwLock::new(LoadedChannels { saved: None, channels })),
+            wake: Arc::new(Notify::new()),
+            digest_hour: None,
+            firing: Arc::default(),
+        })
     }
 
     pub fn with_digest_hour(self, digest_hour: Option<u32>) -> Self {
@@ -94,8 +126,9 @@ impl AlertEngine {
         }
         let yesterday = today - chrono::Duration::days(1);
         let digest = digest::digest(yesterday, &digest::figures(&self.store, yesterday).await?, now);
+        let channels = self.channels();
         let mut tx = self.store.db().begin().await?;
-        for channel in Channel::ALL.into_iter().filter(|c| self.channels.unavailable(*c).is_none()) {
+        for channel in Channel::ALL.into_iter().filter(|c| channels.unavailable(*c).is_none()) {
             storage::record_delivery(&mut tx, &self.delivery(channel, &digest)?).await?;
         }
         tx.commit().await?;
@@ -104,8 +137,74 @@ impl AlertEngine {
         Ok(Some(digest))
     }
 
-    pub fn channels(&self) -> &Channels {
-        &self.channels
+    /// The channels in use now.
+    pub fn channels(&self) -> Arc<Channels> {
+        read(&self.channels).channels.clone()
+    }
+
+    /// Reads what the alerts page saved and rebuilds the channels when it changed (after a
+    /// save here, and each round, for saves on another instance). Settings that cannot be
+    /// used (saved by another build, say) are reported and the channels stay as they were.
+    pub async fn reload_channels(&self) -> Result<(), StoreError> {
+        let saved = storage::saved_channels(&self.store).await?;
+        if read(&self.channels).saved == saved {
+            return Ok(());
+        }
+        let settings =
+            self.environment.with_saved(saved.as_ref().map(|(s, _, _)| s).unwrap_or(&SavedChannels::default()));
+        match Channels::new(&settings) {
+            Ok(channels) => {
+                *self.channels.write().unwrap_or_else(PoisonError::into_inner) =
+                    LoadedChannels { saved, channels: Arc::new(channels) };
+            }
+            Err(error) => tracing::error!(%error, "the alert channels saved on the alerts page cannot be used"),
+        }
+        Ok(())
+    }
+
+    /// Each outbound channel as the alerts page shows it.
+    pub fn channel_lines(&self) -> Vec<ChannelLine> {
+        let loaded = read(&self.channels);
+        let from_environment = self.environment.as_saved();
+        Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_outbound())
+            .map(|channel| match &loaded.saved {
+                _ if self.environment.sets(channel) => ChannelLine {
+                    channel,
+                    source: ChannelSource::Environment,
+                    target: from_environment.target(channel),
+                },
+                Some((saved, by, at)) if saved.target(channel).is_some() => ChannelLine {
+                    channel,
+                    source: ChannelSource::Page { by: by.clone(), at: *at },
+                    target: saved.target(channel),
+                },
+                _ => ChannelLine { channel, source: ChannelSource::Off, target: None },
+            })
+            .collect()
+    }
+
+    /// Saves one channel's form from the alerts page (or the API) and puts it to use. A
+    /// channel the environment sets is refused, as are settings that cannot work.
+    pub async fn save_channel(&self, form: &ChannelForm, by: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+        let channel = form.channel().map_err(AppError::invalid)?;
+        if self.environment.sets(channel) {
+            let setting = match channel {
+                Channel::Webhook => "the webhook (ALERT_WEBHOOK_URL)",
+                Channel::Slack => "Slack (ALERT_SLACK_WEBHOOK_URL)",
+                _ => "email (SMTP_URL and ALERT_EMAIL_TO)",
+            };
+            let message = format!("The server's environment sets {setting} up; change it there.");
+            return Err(AppError::Conflict { message, current_version: None });
+        }
+        let current = storage::saved_channels(&self.store).await?.map(|(saved, _, _)| saved).unwrap_or_default();
+        let next = form.apply(&current).map_err(AppError::invalid)?;
+        Channels::new(&self.environment.with_saved(&next))
+            .map_err(|e| AppError::bad_request(format!("These settings cannot be used: {e}.")))?;
+        storage::save_channels(&self.store, &next, by, now).await?;
+        self.reload_channels().await?;
+        Ok(())
     }
 
     /// Adds the seed rules a new installation starts with.
@@ -120,11 +219,18 @@ impl AlertEngine {
             if let Err(error) = self.seed(Utc::now()).await {
                 tracing::error!(%error, "could not add the default alert rules");
             }
+            self.recount().await;
+            if let Err(error) = self.reload_channels().await {
+                tracing::error!(%error, "could not read the alert channels saved on the alerts page");
+            }
             // The first round after one interval: the windows need requests to judge.
             let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 interval.tick().await;
+                if let Err(error) = self.reload_channels().await {
+                    tracing::warn!(%error, "could not read the alert channels saved on the alerts page");
+                }
                 if let Err(error) = self.evaluate(Utc::now()).await {
                     tracing::warn!(%error, "could not evaluate the alert rules");
                 }
@@ -137,20 +243,39 @@ impl AlertEngine {
 
     /// One round at `now`: the notifications it sent.
     pub async fn evaluate(&self, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
-        let rules = storage::rules(&self.store).await?;
-        let states = storage::states(&self.store).await?;
-        let silences = storage::silences(&self.store, now).await?;
-        let mut rounds = Vec::new();
-        for rule in rules.iter().filter(|r| r.enabled) {
-            let readings = readings::read(rule, &self.monitoring, &self.store, now).await;
-            rounds.push((rule, with_quiet_alerts(rule, readings, &states)));
+        let measured = self.measure(now).await?;
+        self.settle(measured, now).await
+    }
+
+    /// The first half of a round: each enabled rule's readings at `now`. This is the slow
+    /// part (it reads the monitoring windows and the database) and takes no locks.
+    pub async fn measure(&self, now: DateTime<Utc>) -> Result<Measured, StoreError> {
+        let mut rules = Vec::new();
+        for rule in storage::rules(&self.store).await?.into_iter().filter(|r| r.enabled) {
+            let readings = readings::read(&rule, &self.monitoring, &self.store, now).await;
+            rules.push((rule, readings));
         }
+        Ok(Measured { rules })
+    }
+
+    /// The second half: judges the readings against each alert's state as it is now, in
+    /// one transaction. A rule changed, disabled or deleted since it was measured is left
+    /// to the next round, and an alert acknowledged or resolved meanwhile is judged from
+    /// that state: what people did while the round measured is never written over.
+    pub async fn settle(&self, measured: Measured, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
+        let silences = storage::silences(&self.store, now).await?;
         let mut tx = self.store.db().begin().await?;
         let mut sent = Vec::new();
-        for (rule, readings) in rounds {
-            sent.extend(self.judge(&mut tx, rule, readings, &states, &silences, now).await?);
+        for (rule, readings) in measured.rules {
+            if storage::lock_rule(&mut tx, rule.id).await?.as_ref() != Some(&rule) {
+                continue;
+            }
+            let states = storage::states_of(&mut tx, rule.id).await?;
+            let readings = with_quiet_alerts(&rule, readings, &states);
+            sent.extend(self.judge(&mut tx, &rule, readings, &states, &silences, now).await?);
         }
         tx.commit().await?;
+        self.recount().await;
         for notification in &sent {
             log_notification(notification);
         }
@@ -220,7 +345,7 @@ impl AlertEngine {
     /// The delivery of `notification` to `channel`: done already for in-app and log, waiting
     /// for the deliverer for the others, or skipped when that channel is not configured.
     fn delivery(&self, channel: Channel, notification: &Notification) -> Result<NewDelivery, StoreError> {
-        let (status, detail, payload) = match self.channels.unavailable(channel) {
+        let (status, detail, payload) = match self.channels().unavailable(channel) {
             Some(why) => ("skipped", why.to_owned(), None),
             None if channel.is_outbound() => ("pending", notification.text.clone(), Some(to_json(notification)?)),
             None => ("sent", notification.text.clone(), None),
@@ -265,15 +390,16 @@ impl AlertEngine {
             test: true,
         };
         notification.text = format!("Test notification of “{}”, sent by {by}: {}", rule.name, rule.condition());
+        let channels = self.channels();
         let mut results = Vec::new();
         for channel in &rule.channels {
-            let result = match self.channels.unavailable(*channel) {
+            let result = match channels.unavailable(*channel) {
                 Some(why) => Err(why.to_owned()),
                 None if *channel == Channel::Log => {
                     tracing::info!(rule = rule.name, "{}", notification.text);
                     Ok("written to the log".to_owned())
                 }
-                None => self.channels.send(*channel, &notification).await,
+                None => channels.send(*channel, &notification).await,
             };
             results.push((*channel, result));
         }
@@ -293,7 +419,7 @@ impl AlertEngine {
         for (channel, result) in results {
             let (status, detail) = match result {
                 Ok(answer) => ("sent", answer.clone()),
-                Err(why) if self.channels.unavailable(*channel).is_some() => ("skipped", why.clone()),
+                Err(why) if self.channels().unavailable(*channel).is_some() => ("skipped", why.clone()),
                 Err(why) => ("failed", why.clone()),
             };
             let delivery = Delivery {
@@ -321,7 +447,7 @@ impl AlertEngine {
                     _ = engine.wake.notified() => {}
                     _ = tokio::time::sleep(delivery::POLL) => {}
                 }
-                if let Err(error) = delivery::deliver_due(&engine.store, &engine.channels, Utc::now()).await {
+                if let Err(error) = delivery::deliver_due(&engine.store, &engine.channels(), Utc::now()).await {
                     tracing::warn!(%error, "could not deliver alert notifications");
                 }
             }
@@ -365,25 +491,60 @@ impl AlertEngine {
         change: impl FnOnce(&AlertState) -> Option<AlertState>,
     ) -> Result<bool, StoreError> {
         let key = (rule_id, labels.to_owned());
-        let Some(stored) = storage::states(&self.store).await?.remove(&key) else { return Ok(false) };
-        let Some(state) = change(&stored.state) else { return Ok(false) };
-        let rule = storage::rules(&self.store).await?.into_iter().find(|r| r.id == rule_id);
+        // Under the rule's lock, so a round running now cannot write its older view over this.
         let mut tx = self.store.db().begin().await?;
+        let Some(rule) = storage::lock_rule(&mut tx, rule_id).await? else { return Ok(false) };
+        let Some(stored) = storage::states_of(&mut tx, rule_id).await?.remove(&key) else { return Ok(false) };
+        let Some(state) = change(&stored.state) else { return Ok(false) };
         storage::save_state(&mut tx, &key, &StoredState { state, ..stored.clone() }).await?;
         let event = AlertEvent {
             at: UnixTime(now),
             rule_id: rule_id.to_string(),
-            rule_name: rule.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+            rule_name: rule.name.clone(),
             labels: labels.to_owned(),
-            severity: rule.map(|r| r.severity.code()).unwrap_or_default().to_owned(),
+            severity: rule.severity.code().to_owned(),
             kind: kind.to_owned(),
             value: stored.value,
             message,
         };
         storage::record_event(&mut tx, &event).await?;
         tx.commit().await?;
+        self.recount().await;
         Ok(true)
     }
+
+    /// How many alerts are firing (acknowledged or not), as of the last count.
+    pub fn firing_now(&self) -> usize {
+        self.firing.load(Ordering::Relaxed)
+    }
+
+    /// Counts the firing alerts again; after a round, and after anything else that changes
+    /// alerts. Another instance's changes show here after this one's next round.
+    pub async fn recount(&self) {
+        match storage::firing(&self.store).await {
+            Ok(firing) => self.firing.store(firing, Ordering::Relaxed),
+            Err(error) => tracing::warn!(%error, "could not count the firing alerts; the badge keeps its last count"),
+        }
+    }
+
+    /// Adds or replaces a rule (its alerts start again from inactive).
+    pub async fn save_rule(&self, rule: &AlertRule, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        storage::save_rule(&self.store, rule, by, now).await?;
+        self.recount().await;
+        Ok(())
+    }
+
+    /// Deletes a rule and its alerts; `false` when there was none.
+    pub async fn delete_rule(&self, id: Uuid) -> Result<bool, StoreError> {
+        let deleted = storage::delete_rule(&self.store, id).await?;
+        self.recount().await;
+        Ok(deleted)
+    }
+}
+
+fn read(channels: &RwLock<LoadedChannels>) -> RwLockReadGuard<'_, LoadedChannels> {
+    // A panic while swapping in new channels leaves the old ones, which still work.
+    channels.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The readings, plus a "condition no longer holds" for each alert of the rule that has no

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use app::model::alert_channels::SavedChannels;
 use app::model::alert_rules::{AlertRule, default_rules};
 use app::model::alerts::{AlertState, Silence};
 use app::store::{Sql, Store, StoreError, Tx};
@@ -41,16 +42,35 @@ pub async fn seed_default_rules(store: &Store, now: DateTime<Utc>) -> Result<(),
 pub async fn rules(store: &Store) -> Result<Vec<AlertRule>, StoreError> {
     let rows: Vec<RuleRow> =
         store.db().fetch_all(Sql::new("alerting.rules", "SELECT id, definition FROM alert_rules")).await?;
-    let mut rules: Vec<AlertRule> = rows
-        .into_iter()
-        .filter_map(|row| {
-            serde_json::from_str(&row.definition)
-                .inspect_err(|e| tracing::error!(rule = row.id, error = %e, "an alert rule cannot be read; skipped"))
-                .ok()
-        })
-        .collect();
+    let mut rules: Vec<AlertRule> = rows.into_iter().filter_map(RuleRow::rule).collect();
     rules.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(rules)
+}
+
+impl RuleRow {
+    fn rule(self) -> Option<AlertRule> {
+        serde_json::from_str(&self.definition)
+            .inspect_err(|e| tracing::error!(rule = self.id, error = %e, "an alert rule cannot be read; skipped"))
+            .ok()
+    }
+}
+
+/// Takes the rule's row for the rest of `tx` and reads it as it is now (`None`: deleted).
+///
+/// Every writer of a rule's alerts does this first (the engine's round, acknowledge and
+/// resolve by hand, saving or deleting the rule), so they take turns: a round cannot write
+/// back a state read before an acknowledgement, nor bring back the alerts of a rule that
+/// was disabled while it measured. PostgreSQL locks the row until `tx` ends; SQLite has one
+/// writer at a time anyway. A no-op UPDATE, because SQLite has no `SELECT … FOR UPDATE`.
+pub async fn lock_rule(tx: &mut Tx, id: Uuid) -> Result<Option<AlertRule>, StoreError> {
+    let lock = Sql::new("alerting.lock_rule", "UPDATE alert_rules SET updated_at = updated_at WHERE id = $1")
+        .bind(id.to_string());
+    if tx.execute(lock).await? == 0 {
+        return Ok(None);
+    }
+    let read =
+        Sql::new("alerting.locked_rule", "SELECT id, definition FROM alert_rules WHERE id = $1").bind(id.to_string());
+    Ok(tx.fetch_optional::<RuleRow>(read).await?.and_then(RuleRow::rule))
 }
 
 /// Adds or replaces a rule; its alerts start again from inactive (the condition changed).
@@ -76,10 +96,11 @@ pub async fn save_rule(store: &Store, rule: &AlertRule, by: &str, now: DateTime<
 /// Deletes a rule and its alerts' states (its history stays); `false` when there was none.
 pub async fn delete_rule(store: &Store, id: Uuid) -> Result<bool, StoreError> {
     let mut tx = store.db().begin().await?;
-    let states = Sql::new("alerting.delete_states", "DELETE FROM alert_states WHERE rule_id = $1").bind(id.to_string());
-    tx.execute(states).await?;
+    // The rule first: that waits for a round judging it (see `lock_rule`), whose states go next.
     let rule = Sql::new("alerting.delete_rule", "DELETE FROM alert_rules WHERE id = $1").bind(id.to_string());
     let deleted = tx.execute(rule).await?;
+    let states = Sql::new("alerting.delete_states", "DELETE FROM alert_states WHERE rule_id = $1").bind(id.to_string());
+    tx.execute(states).await?;
     tx.commit().await?;
     Ok(deleted == 1)
 }
@@ -165,19 +186,34 @@ pub struct StoredState {
 pub async fn states(store: &Store) -> Result<HashMap<AlertKey, StoredState>, StoreError> {
     let sql = Sql::new("alerting.states", "SELECT rule_id, labels, state, value, evaluated_at FROM alert_states");
     let rows: Vec<StateRow> = store.db().fetch_all(sql).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let rule = Uuid::parse_str(&row.rule_id).ok()?;
-            let state = serde_json::from_str(&row.state)
-                .inspect_err(
-                    |e| tracing::error!(rule = row.rule_id, error = %e, "an alert state cannot be read; reset"),
-                )
-                .ok()?;
-            let evaluated_at = DateTime::from_timestamp(row.evaluated_at, 0)?;
-            Some(((rule, row.labels), StoredState { state, value: row.value, evaluated_at }))
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(StateRow::keyed).collect())
+}
+
+/// How many alerts are firing, acknowledged or not.
+pub async fn firing(store: &Store) -> Result<usize, StoreError> {
+    Ok(states(store).await?.values().filter(|s| matches!(s.state, AlertState::Firing { .. })).count())
+}
+
+/// The states of one rule's alerts, as `tx` sees them (after [`lock_rule`]: as they are).
+pub async fn states_of(tx: &mut Tx, rule_id: Uuid) -> Result<HashMap<AlertKey, StoredState>, StoreError> {
+    let sql = Sql::new(
+        "alerting.states_of",
+        "SELECT rule_id, labels, state, value, evaluated_at FROM alert_states WHERE rule_id = $1",
+    )
+    .bind(rule_id.to_string());
+    let rows: Vec<StateRow> = tx.fetch_all(sql).await?;
+    Ok(rows.into_iter().filter_map(StateRow::keyed).collect())
+}
+
+impl StateRow {
+    fn keyed(self) -> Option<(AlertKey, StoredState)> {
+        let rule = Uuid::parse_str(&self.rule_id).ok()?;
+        let state = serde_json::from_str(&self.state)
+            .inspect_err(|e| tracing::error!(rule = self.rule_id, error = %e, "an alert state cannot be read; reset"))
+            .ok()?;
+        let evaluated_at = DateTime::from_timestamp(self.evaluated_at, 0)?;
+        Some(((rule, self.labels), StoredState { state, value: self.value, evaluated_at }))
+    }
 }
 
 pub async fn save_state(tx: &mut Tx, key: &AlertKey, stored: &StoredState) -> Result<(), StoreError> {
@@ -374,6 +410,45 @@ pub async fn deliveries(store: &Store, limit: i64) -> Result<Vec<Delivery>, Stor
     )
     .bind(limit);
     store.db().fetch_all(sql).await
+}
+
+#[derive(sqlx::FromRow)]
+struct ChannelSettingsRow {
+    settings: String,
+    updated_at: i64,
+    updated_by: String,
+}
+
+/// The channels saved on the alerts page, who saved them and when; `None`: never saved. A
+/// value this build cannot read is reported and treated as never saved.
+pub async fn saved_channels(store: &Store) -> Result<Option<(SavedChannels, String, DateTime<Utc>)>, StoreError> {
+    let sql = Sql::new(
+        "alerting.saved_channels",
+        "SELECT settings, updated_at, updated_by FROM alert_channel_settings WHERE id = 1",
+    );
+    let Some(row) = store.db().fetch_optional::<ChannelSettingsRow>(sql).await? else { return Ok(None) };
+    let saved = serde_json::from_str(&row.settings)
+        .inspect_err(|e| tracing::error!(error = %e, "the saved alert channels cannot be read; ignored"))
+        .ok();
+    Ok(saved.zip(DateTime::from_timestamp(row.updated_at, 0)).map(|(saved, at)| (saved, row.updated_by, at)))
+}
+
+pub async fn save_channels(
+    store: &Store,
+    saved: &SavedChannels,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "alerting.save_channels",
+        "INSERT INTO alert_channel_settings (id, settings, updated_at, updated_by) VALUES (1, $1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at, \
+         updated_by = excluded.updated_by",
+    )
+    .bind(to_json(saved)?)
+    .bind(now.timestamp())
+    .bind(by);
+    store.db().execute(sql).await.map(|_| ())
 }
 
 /// Unix seconds in a column, as a time.

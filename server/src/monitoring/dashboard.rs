@@ -12,8 +12,8 @@ use app::api::monitoring::MonitoringDesk;
 use app::error::AppError;
 use app::model::CurrentUser;
 use app::model::monitoring::{
-    Better, CacheRow, Card, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow, RequestMinute, RouteDetail,
-    RouteRow, SlowQueryRow, Unit, process_charts, request_charts,
+    Better, CacheRow, Card, ErrorOccurrenceRow, ErrorRow, Level, MonitoringOverview, Period, PoolRow, QueryRow,
+    RequestMinute, RouteDetail, RouteRow, SlowQueryRow, SlowRequestRow, Unit, process_charts, request_charts,
 };
 use app::model::vitals::{VitalSummary, summarize};
 
@@ -32,6 +32,10 @@ const SLOW_STATEMENTS: usize = 5;
 const ERROR_GROUPS: usize = 20;
 const ALERT_HISTORY: i64 = 8;
 /// The cache hit ratio the goals ask for (domain.md), and where it is clearly missed.
+/// How far back browsers' reports of their offline queues count (seconds).
+const OFFLINE_REPORTS_SECONDS: i64 = 30 * 60;
+/// More changes than this waiting in reps' browsers is bad (any at all is a warning).
+const OFFLINE_PENDING_BAD: f64 = 20.0;
 const CACHE_GOAL: f64 = 0.9;
 const CACHE_POOR: f64 = 0.7;
 
@@ -142,17 +146,23 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
     let minute = unix.div_euclid(60) * 60;
     let since = unix - period.seconds();
     let process = monitoring.process.stats();
-    let checks = health::checks(state).await;
+    // The reads are independent: at once, so the poll waits for the slowest, not the sum.
+    let (checks, before, process_minutes, active_users, minutes, vitals, (alerts, alert_history)) = tokio::try_join!(
+        async { Ok::<_, AppError>(health::checks(state).await) },
+        earlier(state, minute - 600, minute - 300),
+        async { samples::history(&state.store, since.min(minute - 600)).await.map_err(AppError::from) },
+        async { state.store.users_seen_since(now - Duration::minutes(5)).await.map_err(AppError::from) },
+        request_minutes(state, ALL_ROUTES, since),
+        monitoring.vitals_summaries.get(state, period),
+        state.alerts.needing_attention(ALERT_HISTORY),
+    )?;
     let (status, reasons) = checks.assess(&monitoring.health, process.resident_memory_bytes);
 
     let live = monitoring.overall(CARDS);
-    let before = earlier(state, minute - 600, minute - 300).await?;
-    let process_minutes = samples::history(&state.store, since.min(minute - 600)).await?;
     let cache_now: Vec<_> = process_minutes.iter().filter(|p| p.minute >= minute - 300).copied().collect();
     let cache_before: Vec<_> =
         process_minutes.iter().filter(|p| p.minute >= minute - 600 && p.minute < minute - 300).copied().collect();
     let cache_ratio = hit_ratio(&cache_now);
-    let active_users = state.store.users_seen_since(now - Duration::minutes(5)).await?;
     let mut cards: Vec<Card> = request_cards(&live, &before, &monitoring.health).into();
     cards.push(Card {
         key: "cache_hit_ratio".into(),
@@ -163,6 +173,23 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         better: Better::Higher,
         level: Level::of(cache_ratio, CACHE_GOAL, CACHE_POOR, Better::Higher),
         note: "last 5 closed min, vs the 5 before".into(),
+    });
+    let waiting = monitoring.offline_queues.waiting(unix, OFFLINE_REPORTS_SECONDS);
+    let changes = (waiting.reporting > 0).then_some(waiting.changes as f64);
+    cards.push(Card {
+        key: "offline_pending".into(),
+        title: "Offline changes waiting".into(),
+        value: changes,
+        previous: None,
+        unit: Unit::Count,
+        better: Better::Lower,
+        // An online browser's queue drains in seconds: what stays is stuck or refused.
+        level: Level::of(changes, 0.0, OFFLINE_PENDING_BAD, Better::Lower),
+        note: match waiting.reporting {
+            0 => "no signed-in browser reported in the last 30 min".into(),
+            1 => "as 1 user's browser last reported (30 min)".into(),
+            n => format!("as {n} users' browsers last reported (30 min)"),
+        },
     });
     cards.push(Card {
         key: "active_users".into(),
@@ -175,13 +202,11 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         note: "signed-in users seen in the last 5 min".into(),
     });
 
-    let minutes = request_minutes(state, ALL_ROUTES, since).await?;
     let process_in_period: Vec<_> = process_minutes.iter().filter(|p| p.minute >= since).copied().collect();
     let mut charts = request_charts(period, unix, &minutes);
     charts.extend(process_charts(period, unix, &process_in_period));
 
     let routes = monitoring.report(TABLES).routes.into_iter().map(route_row).collect();
-    let vitals = monitoring.vitals_summaries.get(state, period).await?;
     let mut queries: Vec<QueryRow> = monitoring
         .database
         .report(TABLES)
@@ -230,7 +255,6 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
         })
         .collect();
     let errors = monitoring.errors().into_iter().take(ERROR_GROUPS).map(error_row).collect();
-    let (alerts, alert_history) = state.alerts.needing_attention(ALERT_HISTORY).await?;
     Ok(MonitoringOverview {
         generated_at: now,
         period,
@@ -300,10 +324,17 @@ fn error_row(g: ErrorGroup) -> ErrorRow {
         count: g.count,
         first_seen: g.first_seen,
         last_seen: g.last_seen,
-        last_request_id: g.last.request_id,
-        last_user: g.last.user,
-        last_status: g.last.status,
-        last_causes: g.last.causes,
+        recent: g
+            .recent
+            .into_iter()
+            .map(|o| ErrorOccurrenceRow {
+                at: o.at,
+                request_id: o.request_id,
+                user: o.user,
+                status: o.status,
+                causes: o.causes,
+            })
+            .collect(),
     }
 }
 
@@ -314,6 +345,18 @@ async fn route_detail(state: &AppState, route: String, period: Period) -> Result
     let monitoring = &state.monitoring;
     let last_hour = monitoring.report(TABLES).routes.into_iter().find(|r| r.route == route).map(route_row);
     let errors = monitoring.errors().into_iter().filter(|g| g.route == route).map(error_row).collect();
+    let slowest = monitoring
+        .slowest(&route)
+        .into_iter()
+        .map(|r| SlowRequestRow {
+            at: r.at,
+            latency_ms: r.latency_ms,
+            method: r.method.to_owned(),
+            status: r.status,
+            request_id: r.request_id,
+            user: r.user,
+        })
+        .collect();
     Ok(RouteDetail {
         generated_at: now,
         period,
@@ -321,6 +364,7 @@ async fn route_detail(state: &AppState, route: String, period: Period) -> Result
         route,
         last_hour,
         errors,
+        slowest,
     })
 }
 

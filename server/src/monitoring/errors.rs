@@ -1,6 +1,7 @@
 //! Error tracking: every server error (a 5xx answer, a panic, a failed query) is filed with
 //! its request id, route, user, message and causes, and grouped by kind and route with a
-//! count and when it was first and last seen. `GET /api/v1/errors` lists the groups.
+//! count, when it was first and last seen, and its latest occurrences. `GET /api/v1/errors`
+//! lists the groups.
 //! Plain data: the request recorder files, the API reads.
 
 use std::collections::HashMap;
@@ -11,6 +12,8 @@ use serde::Serialize;
 /// Groups kept; past this the group seen least recently is dropped, so a flood of distinct
 /// errors cannot grow memory.
 const MAX_GROUPS: usize = 200;
+/// Occurrences kept per group for the drill-down (the latest).
+pub const RECENT: usize = 5;
 
 /// One failed request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,6 +48,8 @@ pub struct ErrorGroup {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub last: ErrorOccurrence,
+    /// The latest occurrences, newest first (`last` among them), at most [`RECENT`].
+    pub recent: Vec<ErrorOccurrence>,
 }
 
 #[derive(Default)]
@@ -58,6 +63,8 @@ impl ErrorLog {
         if let Some(group) = self.groups.get_mut(&key) {
             group.count += 1;
             group.last_seen = occurrence.at;
+            group.recent.insert(0, occurrence.clone());
+            group.recent.truncate(RECENT);
             group.last = occurrence;
             return;
         }
@@ -67,8 +74,15 @@ impl ErrorLog {
             self.groups.remove(&stalest);
         }
         let (kind, route) = key.clone();
-        let group =
-            ErrorGroup { kind, route, count: 1, first_seen: occurrence.at, last_seen: occurrence.at, last: occurrence };
+        let group = ErrorGroup {
+            kind,
+            route,
+            count: 1,
+            first_seen: occurrence.at,
+            last_seen: occurrence.at,
+            recent: vec![occurrence.clone()],
+            last: occurrence,
+        };
         self.groups.insert(key, group);
     }
 
@@ -115,6 +129,21 @@ mod tests {
         assert_eq!((repeated.route.as_str(), repeated.kind.as_str()), ("/organizations", "store operation failed"));
         assert_eq!(repeated.last_seen - repeated.first_seen, Duration::seconds(5));
         assert_eq!(repeated.last.request_id.as_deref(), Some("req-5"));
+        let recent: Vec<Option<&str>> = repeated.recent.iter().map(|o| o.request_id.as_deref()).collect();
+        assert_eq!(recent, [Some("req-5"), Some("req-0")], "newest first");
+    }
+
+    #[test]
+    fn a_group_keeps_its_latest_occurrences_only() {
+        let mut log = ErrorLog::default();
+        for i in 0..(RECENT as i64 + 3) {
+            log.record(occurrence(i, "/organizations", "store operation failed"));
+        }
+        let group = &log.groups()[0];
+        assert_eq!(group.count, RECENT as u64 + 3);
+        assert_eq!(group.recent.len(), RECENT);
+        assert_eq!(group.recent[0], group.last);
+        assert_eq!(group.recent[RECENT - 1].request_id.as_deref(), Some("req-3"));
     }
 
     #[test]

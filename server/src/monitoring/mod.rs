@@ -11,11 +11,13 @@ pub mod database;
 pub mod errors;
 pub mod events;
 pub mod health;
+pub mod offline_queues;
 pub mod process;
 pub mod prometheus;
 pub mod requests;
 pub mod rollups;
 pub mod samples;
+pub mod slowest;
 pub mod vitals;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,8 +46,11 @@ pub struct Shared {
     pub events: Arc<events::EventTally>,
     /// The dashboard's web vitals summaries, kept for a few seconds.
     pub vitals_summaries: dashboard::VitalsMemo,
+    /// Signed-in browsers' offline changes not yet on the server, as they last reported.
+    pub offline_queues: offline_queues::OfflineQueues,
     aggregator: Mutex<Aggregator>,
     errors: Mutex<ErrorLog>,
+    slowest: Mutex<slowest::SlowestRequests>,
 }
 
 impl std::ops::Deref for Monitoring {
@@ -71,8 +76,10 @@ impl Monitoring {
             database: Arc::new(DatabaseWatch::new(now)),
             events: events::tally(),
             vitals_summaries: dashboard::VitalsMemo::default(),
+            offline_queues: offline_queues::OfflineQueues::default(),
             aggregator: Mutex::new(Aggregator::new(now)),
             errors: Mutex::new(ErrorLog::default()),
+            slowest: Mutex::new(slowest::SlowestRequests::default()),
         }))
     }
 
@@ -97,6 +104,16 @@ impl Monitoring {
     /// This instance's minutes of `route` (`*`: all) not yet in the rollups, the running one too.
     pub fn unpersisted_minutes(&self, route: &str) -> Vec<aggregator::MinuteRollup> {
         lock(&self.aggregator).unpersisted_minutes(route)
+    }
+
+    /// Keeps `request` if it is among the slowest of its route and minute.
+    pub fn record_slow(&self, route: &str, request: slowest::SlowRequest) {
+        lock(&self.slowest).record(route, request);
+    }
+
+    /// The route's slowest requests of the last hour, slowest first.
+    pub fn slowest(&self, route: &str) -> Vec<slowest::SlowRequest> {
+        lock(&self.slowest).slowest(route, chrono::Utc::now())
     }
 
     pub fn record_error(&self, occurrence: ErrorOccurrence) {

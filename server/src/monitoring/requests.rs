@@ -19,6 +19,7 @@ use app::store::{RequestTrace, TraceSummary};
 use super::Monitoring;
 use super::database::RepeatedStatement;
 use super::errors::ErrorOccurrence;
+use super::slowest::SlowRequest;
 
 /// Latency buckets in seconds: fine below 100 ms where most requests are, up to the
 /// request timeout. The same everywhere, so Prometheus can aggregate instances.
@@ -66,6 +67,17 @@ pub async fn record_requests(State(monitoring): State<Monitoring>, mut request: 
     let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     if !PROBES.contains(&route.as_str()) {
         monitoring.record(Utc::now().timestamp(), &route, elapsed_ms, status);
+        monitoring.record_slow(
+            &route,
+            SlowRequest {
+                at: Utc::now(),
+                latency_ms: elapsed_ms,
+                method,
+                status,
+                request_id: request_id.clone(),
+                user: response.extensions().get::<CurrentUser>().map(|user| user.email.clone()),
+            },
+        );
     }
     // Always taken off: the reference is for the error tracking, not for the browser.
     let reference = header_text(response.headers(), app::incidents::REFERENCE_HEADER);

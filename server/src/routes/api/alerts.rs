@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -17,10 +17,12 @@ use uuid::Uuid;
 
 use app::error::AppError;
 use app::model::CurrentUser;
+use app::model::alert_channels::ChannelForm;
 use app::model::alert_rules::{AlertMetric, AlertRule, new_rule};
 use app::model::alerts::{AlertState, SilenceRequest};
 
 use super::ids::parse_id;
+use super::number_param::number_param;
 use super::{ApiError, access::Monitor, json};
 use crate::alerting::stats::alert_stats;
 use crate::alerting::storage::{self, StoredState};
@@ -39,6 +41,41 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/resolve", post(resolve))
         .route("/alerts/silences", get(silences).post(add_silence))
         .route("/alerts/silences/{id}", delete(end_silence))
+        .route("/alert-channels", get(channels))
+        .route("/alert-channels/{channel}", put(save_channel).delete(turn_off_channel))
+}
+
+/// The webhook, Slack and email channels: where each goes (no secrets) and who set it up.
+async fn channels(_: Monitor, State(state): State<AppState>) -> Response {
+    Json(json!({"channels": state.alerts.channel_lines()})).into_response()
+}
+
+/// Sets a channel up from the page's fields as JSON (`address`, `secret`, `from`, `to`).
+async fn save_channel(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    Path(channel): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    administrator(&user)?;
+    let mut fields = json::object(&headers, &body)?;
+    fields.insert("channel".into(), channel.into());
+    fields.insert("action".into(), "save".into());
+    let form: ChannelForm = json::typed(fields.into())?;
+    state.alerts.save_channel(&form, &user.email, Utc::now()).await?;
+    Ok(Json(json!({"channels": state.alerts.channel_lines()})).into_response())
+}
+
+async fn turn_off_channel(
+    Monitor(user): Monitor,
+    State(state): State<AppState>,
+    Path(channel): Path<String>,
+) -> Result<Response, ApiError> {
+    administrator(&user)?;
+    let form = ChannelForm { channel, action: "off".into(), ..ChannelForm::default() };
+    state.alerts.save_channel(&form, &user.email, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// One alert of a rule, as the lists show it.
@@ -114,12 +151,7 @@ struct LimitQuery {
 
 /// `?limit=` from 1 to 1,000 (100 when absent).
 fn limit(query: &LimitQuery) -> Result<i64, ApiError> {
-    match query.limit.as_deref().map(str::trim) {
-        None | Some("") => Ok(100),
-        Some(text) => text.parse::<i64>().ok().filter(|n| (1..=1_000).contains(n)).ok_or_else(|| {
-            AppError::bad_request(format!("limit must be a whole number from 1 to 1000 (got “{text}”)")).into()
-        }),
-    }
+    number_param("limit", query.limit.as_deref(), 1..=1_000, 100)
 }
 
 async fn history(
@@ -224,16 +256,9 @@ async fn stats(
     State(state): State<AppState>,
     Query(query): Query<DaysQuery>,
 ) -> Result<Response, ApiError> {
-    let days =
-        match query.days.as_deref().map(str::trim) {
-            None | Some("") => 30,
-            Some(text) => text.parse::<i64>().ok().filter(|d| (1..=90).contains(d)).ok_or_else(|| {
-                AppError::bad_request(format!("days must be a whole number from 1 to 90 (got “{text}”)"))
-            })?,
-        };
+    let days = number_param("days", query.days.as_deref(), 1..=90, 30)?;
     let events = storage::events_since(&state.store, Utc::now() - chrono::Duration::days(days)).await?;
-    let firing =
-        storage::states(&state.store).await?.values().filter(|s| matches!(s.state, AlertState::Firing { .. })).count();
+    let firing = storage::firing(&state.store).await?;
     Ok(Json(json!({"days": days, "firing_now": firing, "stats": alert_stats(&events)})).into_response())
 }
 
@@ -242,7 +267,7 @@ fn administrator(user: &CurrentUser) -> Result<(), ApiError> {
     if app::policy::can_administer(user) {
         return Ok(());
     }
-    Err(AppError::forbidden("Only administrators change and test alert rules.").into())
+    Err(AppError::forbidden("Only administrators change alert rules and channels.").into())
 }
 
 async fn rule_by_id(state: &AppState, id: &str) -> Result<AlertRule, ApiError> {
@@ -275,7 +300,7 @@ async fn create_rule(
     let template = new_rule(metric.unwrap_or(AlertMetric::LatencyP95));
     let rule = json::merged(&template, body)?;
     let rule = AlertRule { id: template.id, ..rule }.validated().map_err(AppError::invalid)?;
-    storage::save_rule(&state.store, &rule, &user.email, Utc::now()).await?;
+    state.alerts.save_rule(&rule, &user.email, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({"rule": rule, "condition": rule.condition()}))).into_response())
 }
 
@@ -291,7 +316,7 @@ async fn update_rule(
     let current = rule_by_id(&state, &id).await?;
     let rule: AlertRule = json::merged(&current, json::object(&headers, &body)?)?;
     let rule = AlertRule { id: current.id, ..rule }.validated().map_err(AppError::invalid)?;
-    storage::save_rule(&state.store, &rule, &user.email, Utc::now()).await?;
+    state.alerts.save_rule(&rule, &user.email, Utc::now()).await?;
     Ok(Json(json!({"rule": rule, "condition": rule.condition()})).into_response())
 }
 
@@ -302,7 +327,7 @@ async fn delete_rule(
 ) -> Result<Response, ApiError> {
     administrator(&user)?;
     let id = parse_id(&id, "Alert rule")?;
-    if storage::delete_rule(&state.store, id).await? {
+    if state.alerts.delete_rule(id).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     Err(AppError::not_found("Alert rule").into())

@@ -10,6 +10,7 @@ mod ids;
 mod imports;
 mod json;
 mod monitoring;
+mod number_param;
 mod organizations;
 mod performance;
 mod session;

@@ -14,6 +14,7 @@ use serde_json::json;
 use app::error::AppError;
 use app::store::Kind;
 
+use super::number_param::number_param;
 use super::window::WindowQuery;
 use super::{ApiError, access::Monitor, access::UserAccess};
 use crate::monitoring::aggregator::{ALL_ROUTES, Report, Stats, Window};
@@ -175,12 +176,7 @@ async fn history(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, ApiError> {
     let max_hours = rollups::RETENTION_SECONDS / 3600;
-    let hours = match query.hours.as_deref().map(str::trim) {
-        None | Some("") => 24,
-        Some(text) => text.parse::<i64>().ok().filter(|h| (1..=max_hours).contains(h)).ok_or_else(|| {
-            AppError::bad_request(format!("hours must be a whole number from 1 to {max_hours} (got “{text}”)"))
-        })?,
-    };
+    let hours = number_param("hours", query.hours.as_deref(), 1..=max_hours, 24)?;
     let route = query.route.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| ALL_ROUTES.to_owned());
     let since = Utc::now().timestamp() - hours * 3600;
     let points = rollups::history(&state.store, &route, since).await?;

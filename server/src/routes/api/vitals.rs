@@ -41,6 +41,9 @@ async fn receive(
         metrics::counter!("web_vitals_beacons_rejected_total").increment(1);
     })?;
     vitals::save(&state.store, &beacon, Utc::now()).await?;
+    if let (Some(pending), Some(Extension(user))) = (beacon.pending_ops, user.as_ref()) {
+        state.monitoring.offline_queues.report(&user.email, pending, Utc::now().timestamp());
+    }
     for sample in &beacon.samples {
         metrics::counter!("web_vitals_samples_total", "metric" => sample.metric.code(), "device" => sample.device.code())
             .increment(1);
