@@ -255,11 +255,11 @@ async fn server_errors_are_tracked_with_request_route_user_and_cause() {
     assert_eq!((api["kind"].as_str(), api["count"].as_u64()), (Some("store operation failed"), Some(2)));
     let page = groups.iter().find(|g| g["route"] == "/organizations").expect("the page's group");
     assert_eq!(page["kind"], "store operation failed", "{page}");
-    assert_eq!(page["last"]["reference"], page["last"]["request_id"], "{page}");
-    assert_eq!(page["last"]["request_id"], page_request.as_str(), "{page}");
+    assert_eq!(page["recent"][0]["reference"], page["recent"][0]["request_id"], "{page}");
+    assert_eq!(page["recent"][0]["request_id"], page_request.as_str(), "{page}");
     let first = app.get("/api/v1/errors").await.1;
-    let last =
-        &first["groups"].as_array().unwrap().iter().find(|g| g["route"] == "/api/v1/organizations").unwrap()["last"];
+    let last = &first["groups"].as_array().unwrap().iter().find(|g| g["route"] == "/api/v1/organizations").unwrap()["recent"]
+        [0];
     assert_eq!(last["user"], "admin@example.test");
     assert_eq!(last["status"], 500);
     assert!(last["causes"][0].as_str().unwrap().contains("organizations"), "{last}");

@@ -159,8 +159,8 @@ async fn browser_errors_are_filed_with_the_servers_and_counted() {
     let groups = errors["groups"].as_array().expect("groups");
     let panic = groups.iter().find(|g| g["route"] == "/log").expect("the panic is filed under its route");
     assert_eq!(panic["kind"], "browser panic: index out of bounds: the len is 3 but the index is 7");
-    assert_eq!(panic["last"]["method"], "BROWSER");
-    assert!(panic["last"]["causes"][0].as_str().unwrap().contains("at app::pages"), "the whole message is kept");
+    assert_eq!(panic["recent"][0]["method"], "BROWSER");
+    assert!(panic["recent"][0]["causes"][0].as_str().unwrap().contains("at app::pages"), "the whole message is kept");
     assert!(groups.iter().any(|g| g["kind"].as_str().unwrap().starts_with("browser rejection:")));
     let metrics = anonymous().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.lines().any(|l| l.starts_with("client_errors_total{kind=\"panic\"} 1")), "{metrics}");

@@ -220,9 +220,6 @@ impl AlertEngine {
                 tracing::error!(%error, "could not add the default alert rules");
             }
             self.recount().await;
-            if let Err(error) = self.reload_channels().await {
-                tracing::error!(%error, "could not read the alert channels saved on the alerts page");
-            }
             // The first round after one interval: the windows need requests to judge.
             let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -47,8 +47,7 @@ pub struct ErrorGroup {
     pub count: u64,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
-    pub last: ErrorOccurrence,
-    /// The latest occurrences, newest first (`last` among them), at most [`RECENT`].
+    /// The latest occurrences, newest first, at most [`RECENT`].
     pub recent: Vec<ErrorOccurrence>,
 }
 
@@ -63,9 +62,8 @@ impl ErrorLog {
         if let Some(group) = self.groups.get_mut(&key) {
             group.count += 1;
             group.last_seen = occurrence.at;
-            group.recent.insert(0, occurrence.clone());
+            group.recent.insert(0, occurrence);
             group.recent.truncate(RECENT);
-            group.last = occurrence;
             return;
         }
         if self.groups.len() >= MAX_GROUPS
@@ -80,8 +78,7 @@ impl ErrorLog {
             count: 1,
             first_seen: occurrence.at,
             last_seen: occurrence.at,
-            recent: vec![occurrence.clone()],
-            last: occurrence,
+            recent: vec![occurrence],
         };
         self.groups.insert(key, group);
     }
@@ -128,7 +125,6 @@ mod tests {
         let repeated = groups.iter().find(|g| g.count == 2).unwrap();
         assert_eq!((repeated.route.as_str(), repeated.kind.as_str()), ("/organizations", "store operation failed"));
         assert_eq!(repeated.last_seen - repeated.first_seen, Duration::seconds(5));
-        assert_eq!(repeated.last.request_id.as_deref(), Some("req-5"));
         let recent: Vec<Option<&str>> = repeated.recent.iter().map(|o| o.request_id.as_deref()).collect();
         assert_eq!(recent, [Some("req-5"), Some("req-0")], "newest first");
     }
@@ -142,7 +138,7 @@ mod tests {
         let group = &log.groups()[0];
         assert_eq!(group.count, RECENT as u64 + 3);
         assert_eq!(group.recent.len(), RECENT);
-        assert_eq!(group.recent[0], group.last);
+        assert_eq!(group.recent[0].request_id.as_deref(), Some(format!("req-{}", RECENT + 2).as_str()));
         assert_eq!(group.recent[RECENT - 1].request_id.as_deref(), Some("req-3"));
     }
 

@@ -28,14 +28,14 @@ pub struct Waiting {
 
 impl OfflineQueues {
     pub fn report(&self, user: &str, pending: u32, now: i64) {
-        let mut latest = lock(&self.latest);
-        latest.insert(user.to_owned(), (pending, now));
-        latest.retain(|_, (_, at)| *at > now - FORGET_AFTER);
+        lock(&self.latest).insert(user.to_owned(), (pending, now));
     }
 
     /// The changes waiting as last reported by each user heard from in the `seconds` before `now`.
     pub fn waiting(&self, now: i64, seconds: i64) -> Waiting {
-        let latest = lock(&self.latest);
+        let mut latest = lock(&self.latest);
+        // Forgotten here, as the dashboard reads, rather than on every beacon.
+        latest.retain(|_, (_, at)| *at > now - FORGET_AFTER);
         let recent = latest.values().filter(|(_, at)| *at > now - seconds);
         recent.fold(Waiting { changes: 0, reporting: 0 }, |w, (pending, _)| Waiting {
             changes: w.changes + u64::from(*pending),
@@ -60,5 +60,6 @@ mod tests {
         let next_day = 1_200 + FORGET_AFTER;
         queues.report("rep4", 1, next_day);
         assert_eq!(queues.waiting(next_day, FORGET_AFTER * 2).reporting, 1, "a day old: forgotten");
+        assert_eq!(lock(&queues.latest).len(), 1, "and dropped");
     }
 }
