@@ -1123,7 +1123,8 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
         city: Some("Houston".into()),
         ..draft("Joe's Pizza")
     };
-    store.create_organization(&system, None, pizza).await.unwrap();
+    let pizza = store.create_organization(&system, None, pizza).await.unwrap();
+    store.create_contact(&system, None, contact(pizza.id, "Giuseppe")).await.unwrap();
     store.create_organization(&system, None, draft("Big Burger Barn")).await.unwrap();
     store.create_organization(&system, None, draft("Burger Palace")).await.unwrap();
     let mario = ContactDraft { email: Some("mario@trattoria.example".into()), ..contact(trattoria.id, "Mario") };
@@ -1146,10 +1147,21 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
     ));
 
     // A rep finds only their accounts and their contacts; renames and deletes are seen at once.
-    let hits = store.access(ann.clone(), Actor::default()).search("pizza", 20).await.unwrap();
-    assert!(hits.is_empty(), "not Ann's account");
-    let mine = store.access(ann, Actor::default()).search("rossi", 20).await.unwrap();
-    assert_eq!(titles(mine), ["Mario Rossi"]);
+    let as_ann = |text: &'static str| {
+        let ann = ann.clone();
+        async move { titles(store.access(ann, Actor::default()).search(text, 20).await.unwrap()) }
+    };
+    assert!(as_ann("pizza").await.is_empty(), "not Ann's account");
+    assert!(as_ann("giuseppe").await.is_empty(), "nor its contacts");
+    assert_eq!(as_ann("rossi").await, ["Mario Rossi"]);
+    // An account handed to Ann brings its contacts into her search, and takes them back.
+    let handed = OrganizationDraft { assigned_user_id: Some(ann.id), ..pizza.to_draft() };
+    let handed = store.update_organization(&system, pizza.id, pizza.version, handed).await.unwrap();
+    assert_eq!(as_ann("pizza").await, ["Joe's Pizza"]);
+    assert_eq!(as_ann("giuseppe").await, ["Giuseppe"]);
+    let back = OrganizationDraft { assigned_user_id: None, ..handed.to_draft() };
+    store.update_organization(&system, handed.id, handed.version, back).await.unwrap();
+    assert!(as_ann("giuseppe").await.is_empty(), "handed back");
     let renamed = OrganizationDraft { name: "Osteria di Marco".into(), ..trattoria.to_draft() };
     let renamed = store.update_organization(&system, trattoria.id, trattoria.version, renamed).await.unwrap();
     assert_eq!(find("osteria").await, ["Osteria di Marco"]);

@@ -59,15 +59,10 @@ impl Store {
              WHERE search_index MATCH $1",
         )
         .bind(fts);
+        // The owner narrows the matches (migration 20261211000002); `load_hits` checks who may
+        // see each record on the record itself.
         if let Some(user) = visible_to {
-            sql.push(" AND d.ref IN (SELECT id FROM organizations WHERE deleted_at IS NULL AND assigned_user_id = ")
-                .push_bind(user)
-                .push(
-                    " UNION ALL SELECT c.id FROM contacts c JOIN organizations o ON o.id = c.organization_id \
-                       WHERE o.deleted_at IS NULL AND o.assigned_user_id = ",
-                )
-                .push_bind(user)
-                .push(")");
+            sql.push(" AND d.owner = ").push_bind(user);
         }
         sql.push(" ORDER BY bm25(search_index, 10.0, 2.0, 3.0, 3.0) LIMIT ").push_bind(CANDIDATES);
         self.db.fetch_all(sql).await
