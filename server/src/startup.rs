@@ -91,9 +91,13 @@ impl Application {
         let leptos_options = leptos_options(config);
         warn_if_site_missing(&leptos_options);
         let auth = AuthContext::new(config.limit_settings(), config.https());
-        let alerts = AlertEngine::new(store.clone(), monitoring.clone(), config.alert_channel_settings())
+        let alert_every = (config.alert_evaluate_secs > 0).then(|| Duration::from_secs(config.alert_evaluate_secs));
+        let mut alerts = AlertEngine::new(store.clone(), monitoring.clone(), config.alert_channel_settings())
             .map_err(ConfigError::Alerting)?
             .with_digest_hour(config.alert_digest_hour);
+        if let Some(every) = alert_every {
+            alerts = alerts.with_rounds_every(every);
+        }
         if let Err(error) = alerts.reload_channels().await {
             tracing::warn!(%error, "could not read the alert channels saved on the alerts page");
         }
@@ -101,7 +105,6 @@ impl Application {
         let router = router(state.clone(), config);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
-        let alert_every = (config.alert_evaluate_secs > 0).then(|| Duration::from_secs(config.alert_evaluate_secs));
         Ok(Application { listener, router, state, alert_every })
     }
 
@@ -126,8 +129,7 @@ impl Application {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let limits = self.state.auth.limits.clone();
         let (store, monitoring) = (self.state.store.clone(), self.state.monitoring.clone());
-        // Names this instance's rows among those of others sharing the database.
-        let instance = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+        let instance = self.state.monitoring.instance.clone();
         let janitor = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
             let mut sampler = monitoring::samples::ProcessSampler::new();
@@ -164,6 +166,7 @@ impl Application {
         deliverer.abort();
         if let Some(alerting) = alerting {
             alerting.abort();
+            self.state.alerts.step_down().await;
         }
         served?;
         self.state.store.close().await;

@@ -12,7 +12,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use app::model::alerts::Notice;
-use server::alerting::AlertEngine;
+use server::alerting::{AlertEngine, storage};
+use server::monitoring::aggregator::MinuteRollup;
+use server::monitoring::samples::MinuteSample;
+use server::monitoring::{rollups, samples};
 
 /// The seed rule "Slow responses": p95 above 1000 ms over 5 minutes, per route, for 5
 /// minutes, repeated every hour.
@@ -119,10 +122,12 @@ async fn lifecycle(app: &TestApp) {
     assert_eq!(firing["acknowledged"]["by"], "manager@example.test");
     assert_eq!(active["firing"], 1);
 
-    // Another instance on the same database has had no slow requests: the alert resolves,
-    // and the rule says resolving is notified.
+    // Another instance on the same database takes the rounds over once the first one's lease
+    // (three rounds: 90 s) has run out, as when it stops. It has had no slow requests: the
+    // alert resolves, and the rule says resolving is notified.
     let other = app.spawn_beside(|config| config).await;
-    assert_eq!(notices(&engine(&other).evaluate(at(131)).await.expect("round")), slow_notice(Notice::Resolved));
+    assert_eq!(notices(&engine(&other).evaluate(at(131)).await.expect("round")), [], "not its turn yet");
+    assert_eq!(notices(&engine(&other).evaluate(at(132)).await.expect("round")), slow_notice(Notice::Resolved));
     let (_, active) = app.get("/api/v1/alerts").await;
     assert!(alert(&active, "/organizations").is_none(), "resolved is not active: {active}");
     // This instance counts again after its own next round (or, as here, when told to).
@@ -208,6 +213,90 @@ async fn races(app: &TestApp) {
     let (_, active) = app.get("/api/v1/alerts").await;
     assert!(alert(&active, "/organizations").is_none(), "a disabled rule's alert came back: {active}");
     assert_eq!(notices(&engine(app).evaluate(at(72)).await.expect("round")), [], "and stays away");
+}
+
+/// The seed rules "High error rate" (above 5 % over 5 minutes, for 2 minutes) and "High
+/// memory use" (above 512 MiB).
+const HIGH_ERROR_RATE: &str = "a1e70000-0000-0000-0000-000000000002";
+const HIGH_MEMORY: &str = "a1e70000-0000-0000-0000-000000000003";
+
+#[tokio::test]
+async fn one_instance_leads_the_rounds_and_judges_every_instances_figures() {
+    leadership(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn one_instance_leads_the_rounds_and_judges_every_instances_figures_on_postgres() {
+    TestApp::on_postgres(leadership).await;
+}
+
+async fn leadership(app: &TestApp) {
+    let other = app.spawn_beside(|config| config).await;
+    let t0 = Utc::now();
+    let at = |seconds: i64| t0 + Duration::seconds(seconds);
+    engine(app).seed(t0).await.expect("seed the rules");
+    // A third instance saved its last minute: half its requests failed, and it uses 64 GiB.
+    let minute = t0.timestamp().div_euclid(60) * 60 - 60;
+    let saved = |route: &str| MinuteRollup {
+        minute,
+        route: route.to_owned(),
+        requests: 200,
+        server_errors: 100,
+        client_errors: 0,
+        mean_ms: 20.0,
+        p50_ms: 15.0,
+        p95_ms: 40.0,
+        p99_ms: 60.0,
+        max_ms: 90.0,
+    };
+    rollups::save(&app.store, "elsewhere", &[saved("*"), saved("/api/v1/organizations")]).await.expect("save");
+    let sample = MinuteSample {
+        minute,
+        resident_memory_bytes: Some(64 << 30),
+        cpu_percent: Some(12.0),
+        cache_hits: 0,
+        cache_misses: 0,
+    };
+    samples::save(&app.store, "elsewhere", &sample).await.expect("save");
+
+    // The first to take the lease leads; the other's rounds judge nothing while it does.
+    engine(app).evaluate(at(0)).await.expect("round");
+    assert!(!engine(&other).lead(at(1)).await.expect("lease"), "two leaders");
+    assert_eq!(engine(&other).evaluate(at(1)).await.expect("round"), []);
+    let (_, active) = app.get("/api/v1/alerts").await;
+    let of = |list: &Value, rule: &str| {
+        list["alerts"].as_array().and_then(|a| a.iter().find(|a| a["rule_id"] == rule && a["labels"] == "")).cloned()
+    };
+    // The leader's own requests (the test's sign-ins) did not fail: the errors are another
+    // instance's, diluted a little by those.
+    let errors = of(&active, HIGH_ERROR_RATE).unwrap_or_else(|| panic!("an error-rate alert in {active}"));
+    assert_eq!(errors["state"], "pending", "{errors}");
+    let rate = errors["value"].as_f64().unwrap_or_default();
+    assert!((45.0..=50.0).contains(&rate), "{errors}");
+    let memory = of(&active, HIGH_MEMORY).unwrap_or_else(|| panic!("a memory alert in {active}"));
+    assert_eq!(memory["value"].as_f64(), Some(65_536.0), "the largest instance's: {memory}");
+
+    let fired = engine(app).evaluate(at(120)).await.expect("round");
+    assert!(fired.iter().any(|n| n.rule_name == "High error rate" && n.notice == Notice::Firing), "{fired:?}");
+    // A follower counts the leader's alerts for its own badge.
+    engine(&other).evaluate(at(121)).await.expect("round");
+    let (_, active) = app.get("/api/v1/alerts").await;
+    assert!(active["firing"].as_u64() > Some(0), "{active}");
+    assert_eq!(Some(engine(&other).firing_now() as u64), active["firing"].as_u64(), "the follower's badge");
+
+    // The leader stalls past its lease (90 s) in the middle of a round; the other takes over,
+    // and the stalled round, when it settles, writes nothing.
+    let stalled = engine(app).measure(at(125)).await.expect("measure");
+    assert!(engine(&other).lead(at(211)).await.expect("lease"), "the lease ran out");
+    assert_eq!(engine(app).settle(stalled, at(212)).await.expect("settle"), [], "fenced off");
+    assert_eq!(engine(app).evaluate(at(213)).await.expect("round"), [], "and leads no more");
+    let states = storage::states(&app.store).await.expect("states");
+    let last = states.values().map(|s| s.evaluated_at.timestamp()).max();
+    assert_eq!(last, Some(at(120).timestamp()), "judged by the last round that led");
+
+    // An instance that stops hands the rounds over at once.
+    engine(&other).step_down().await;
+    assert!(engine(app).lead(at(214)).await.expect("lease"), "the lease was given up");
 }
 
 #[tokio::test]

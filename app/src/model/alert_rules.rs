@@ -246,6 +246,17 @@ pub enum RouteScope {
     Route(String),
 }
 
+impl RouteScope {
+    /// Whether a rule of this scope judges `route` on its own.
+    pub fn judges_route(&self, route: &str) -> bool {
+        match self {
+            RouteScope::Overall => false,
+            RouteScope::EachRoute => true,
+            RouteScope::Route(r) => r == route,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRule {
     pub id: Uuid,

@@ -41,10 +41,10 @@ pub async fn figures(store: &Store, day: NaiveDate) -> Result<DayFigures, StoreE
     let overall = rollups::span(store, ALL_ROUTES, from.timestamp(), to.timestamp()).await?;
     let requests = overall.requests.unwrap_or(0);
     let p95_ms = overall.weighted_p95_ms.filter(|_| requests > 0).map(|w| w / requests as f64);
-    let mut slowest: Vec<(String, f64)> = rollups::routes_in(store, from.timestamp(), to.timestamp())
+    let mut slowest: Vec<(String, f64)> = rollups::routes_in(store, from.timestamp(), to.timestamp(), None)
         .await?
         .into_iter()
-        .filter(|r| r.requests >= SLOWEST_MIN_REQUESTS)
+        .filter(|r| r.route != ALL_ROUTES && r.requests >= SLOWEST_MIN_REQUESTS)
         .map(|r| (r.route, r.weighted_p95_ms / r.requests as f64))
         .collect();
     slowest.sort_by(|a, b| b.1.total_cmp(&a.1));

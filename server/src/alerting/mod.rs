@@ -38,6 +38,14 @@ use channels::{ChannelSettings, Channels};
 use readings::Reading;
 use storage::{AlertEvent, AlertKey, Delivery, NewDelivery, StoredState, UnixTime, to_json};
 
+/// How often rounds run unless the configuration says otherwise (`ALERT_EVALUATE_SECS`).
+const DEFAULT_ROUNDS_EVERY: StdDuration = StdDuration::from_secs(30);
+
+/// The lease on the rounds for rounds every `every`: three rounds.
+fn lease_for(every: StdDuration) -> chrono::Duration {
+    chrono::Duration::from_std(every * 3).unwrap_or(chrono::Duration::minutes(5))
+}
+
 #[derive(Clone)]
 pub struct AlertEngine {
     store: Store,
@@ -50,6 +58,9 @@ pub struct AlertEngine {
     wake: Arc<Notify>,
     /// The hour (UTC) of the daily digest; `None`: no digest.
     digest_hour: Option<u32>,
+    /// How long the lease on the rounds lasts once taken: a few rounds, so one late round
+    /// does not hand the rounds over, and a stopped leader's are taken over soon.
+    lease: chrono::Duration,
     /// How many alerts are firing, as of this instance's last count: the nav's badge reads
     /// it on every page, so it must not cost a query.
     firing: Arc<AtomicUsize>,
@@ -106,8 +117,14 @@ impl AlertEngine {
             channels: Arc::new(RwLock::new(LoadedChannels { saved: None, channels })),
             wake: Arc::new(Notify::new()),
             digest_hour: None,
+            lease: lease_for(DEFAULT_ROUNDS_EVERY),
             firing: Arc::default(),
         })
+    }
+
+    /// Sizes the lease on the rounds for rounds every `every`.
+    pub fn with_rounds_every(self, every: StdDuration) -> Self {
+        AlertEngine { lease: lease_for(every), ..self }
     }
 
     pub fn with_digest_hour(self, digest_hour: Option<u32>) -> Self {
@@ -121,7 +138,7 @@ impl AlertEngine {
         let today = now.date_naive();
         let Some(due) = today.and_hms_opt(hour, 0, 0).map(|t| t.and_utc()) else { return Ok(None) };
         let midnight = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(due);
-        if now < due || storage::digest_sent_since(&self.store, midnight).await? {
+        if now < due || !self.lead(now).await? || storage::digest_sent_since(&self.store, midnight).await? {
             return Ok(None);
         }
         let yesterday = today - chrono::Duration::days(1);
@@ -238,10 +255,32 @@ impl AlertEngine {
         })
     }
 
-    /// One round at `now`: the notifications it sent.
+    /// One round at `now`: the notifications it sent. When several instances share the
+    /// database, only the one that leads the rounds judges (it takes the lease when it is
+    /// free); the others only count the firing alerts again for their badge. Two instances
+    /// judging their own traffic would flip an alert back and forth.
     pub async fn evaluate(&self, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
+        if !self.lead(now).await? {
+            self.recount().await;
+            return Ok(Vec::new());
+        }
         let measured = self.measure(now).await?;
         self.settle(measured, now).await
+    }
+
+    /// Takes or renews the lease on the rounds: whether this instance leads them at `now`.
+    pub async fn lead(&self, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut tx = self.store.db().begin().await?;
+        let leads = storage::take_lease(&mut tx, &self.monitoring.instance, now, now + self.lease).await?;
+        tx.commit().await?;
+        Ok(leads)
+    }
+
+    /// Gives the rounds up to the other instances (this one stops).
+    pub async fn step_down(&self) {
+        if let Err(error) = storage::release_lease(&self.store, &self.monitoring.instance).await {
+            tracing::warn!(%error, "could not hand the alert rounds over");
+        }
     }
 
     /// The first half of a round: each enabled rule's readings at `now`. This is the slow
@@ -256,12 +295,18 @@ impl AlertEngine {
     }
 
     /// The second half: judges the readings against each alert's state as it is now, in
-    /// one transaction. A rule changed, disabled or deleted since it was measured is left
+    /// one transaction, if this instance still leads the rounds. A rule changed, disabled or deleted since it was measured is left
     /// to the next round, and an alert acknowledged or resolved meanwhile is judged from
     /// that state: what people did while the round measured is never written over.
     pub async fn settle(&self, measured: Measured, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
         let silences = storage::silences(&self.store, now).await?;
         let mut tx = self.store.db().begin().await?;
+        // Renewed inside the round, so a round that measured for longer than its lease, while
+        // another instance took over, writes nothing.
+        if !storage::take_lease(&mut tx, &self.monitoring.instance, now, now + self.lease).await? {
+            tracing::info!("another instance leads the alert rounds now; this round is dropped");
+            return Ok(Vec::new());
+        }
         let mut sent = Vec::new();
         for (rule, readings) in measured.rules {
             if storage::lock_rule(&mut tx, rule.id).await?.as_ref() != Some(&rule) {

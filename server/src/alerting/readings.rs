@@ -1,5 +1,11 @@
 //! What a rule's metric reads now, per label set: the request windows and process readings
-//! of this instance's monitoring, and real users' vitals from the database.
+//! of this instance's monitoring with the other instances' saved minutes (only the instance
+//! leading the rounds reads, for all of them), and real users' vitals from the database.
+//!
+//! Other instances' requests count once their minute is saved (within a minute of its end),
+//! and their p95 is merged with this one's weighted by requests: quantiles of several
+//! instances cannot be merged exactly from their summaries. Event counts (failed sign-ins,
+//! database errors, refused offline changes, browser errors) are this instance's own.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -11,8 +17,13 @@ use app::store::Store;
 use crate::monitoring::Monitoring;
 use crate::monitoring::aggregator::{ALL_ROUTES, Stats, Window};
 use crate::monitoring::events::Event;
-use crate::monitoring::rollups::{self, Span};
+use crate::monitoring::rollups::{self, RouteSpan, Span};
+use crate::monitoring::samples::{self, OtherInstances};
 use crate::monitoring::vitals;
+
+/// How far back another instance's latest process minute is looked for: it saves the minute
+/// that ended once a minute.
+const LATEST_MINUTE_SECONDS: i64 = 180;
 
 /// One alert's reading: its labels ("" for all requests), the value, and what it means.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,37 +119,65 @@ async fn current(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now: 
             let Some(window) = Window::ALL.into_iter().find(|w| w.seconds() == rule.window_minutes * 60) else {
                 return vec![Reading::failed(String::new(), format!("no {} window of requests", rule.window_minutes))];
             };
-            let value = |stats: &Stats| request_value(rule.metric, stats);
-            match &rule.routes {
-                RouteScope::Overall => vec![Reading::of(rule, String::new(), value(&monitoring.overall(window)))],
-                scope => monitoring
-                    .report(window)
-                    .routes
-                    .iter()
-                    .filter(|r| matches!(scope, RouteScope::EachRoute) || *scope == RouteScope::Route(r.route.clone()))
-                    .map(|r| Reading::of(rule, r.route.clone(), value(&r.stats)))
-                    .collect(),
+            let from = now.timestamp() - window.seconds();
+            let others = match rollups::routes_in(store, from, now.timestamp(), Some(&monitoring.instance)).await {
+                Ok(others) => others,
+                Err(e) => return vec![failed_to_read("requests", &e)],
+            };
+            let value = |route: &str, own: Option<&Stats>| {
+                let theirs = others.iter().find(|o| o.route == route);
+                combined_value(rule.metric, own, theirs, rule.window_minutes)
+            };
+            if rule.routes == RouteScope::Overall {
+                return vec![Reading::of(rule, String::new(), value(ALL_ROUTES, Some(&monitoring.overall(window))))];
             }
+            let own = monitoring.report(window).routes;
+            // This instance's routes, busiest first, then those only others served.
+            let only_theirs =
+                others.iter().filter(|o| o.route != ALL_ROUTES && !own.iter().any(|r| r.route == o.route));
+            let routes = own.iter().map(|r| (r.route.as_str(), Some(&r.stats)));
+            routes
+                .chain(only_theirs.map(|o| (o.route.as_str(), None)))
+                .filter(|(route, _)| rule.routes.judges_route(route))
+                .map(|(route, stats)| Reading::of(rule, route.to_owned(), value(route, stats)))
+                .collect()
         }
-        AlertMetric::Memory => {
-            let mib = monitoring.process.stats().resident_memory_bytes.map(|b| b as f64 / 1_048_576.0);
-            vec![Reading::of(rule, String::new(), mib)]
+        AlertMetric::Memory | AlertMetric::Cpu => {
+            let since = now.timestamp() - LATEST_MINUTE_SECONDS;
+            let others = match samples::others_since(store, &monitoring.instance, since).await {
+                Ok(others) => others,
+                Err(e) => return vec![failed_to_read("process figures", &e)],
+            };
+            let own = monitoring.process.stats();
+            let value = if rule.metric == AlertMetric::Memory {
+                let bytes = worst(own.resident_memory_bytes.map(|b| b as f64), others.resident_memory_bytes);
+                bytes.map(|b| b / 1_048_576.0)
+            } else {
+                worst(own.cpu_percent, others.cpu_percent)
+            };
+            vec![Reading::of(rule, String::new(), value)]
         }
-        AlertMetric::Cpu => vec![Reading::of(rule, String::new(), monitoring.process.stats().cpu_percent)],
+        AlertMetric::CacheHitRatio => {
+            let since = now.timestamp() - rule.window_minutes * 60;
+            let others = match samples::others_since(store, &monitoring.instance, since).await {
+                Ok(others) => others,
+                Err(e) => return vec![failed_to_read("cache figures", &e)],
+            };
+            let count = |event| monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
+            vec![Reading::of(rule, String::new(), hit_ratio(count(Event::CacheHit), count(Event::CacheMiss), &others))]
+        }
         AlertMetric::FailedLogins
         | AlertMetric::DatabaseErrors
         | AlertMetric::SyncRejected
-        | AlertMetric::ClientErrors
-        | AlertMetric::CacheHitRatio => {
-            let count = |event| monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
-            let value = match rule.metric {
-                AlertMetric::FailedLogins => Some(count(Event::FailedLogin)),
-                AlertMetric::DatabaseErrors => Some(count(Event::DatabaseError)),
-                AlertMetric::SyncRejected => Some(count(Event::SyncRejected)),
-                AlertMetric::ClientErrors => Some(count(Event::ClientError)),
-                _ => hit_ratio(count(Event::CacheHit), count(Event::CacheMiss)),
+        | AlertMetric::ClientErrors => {
+            let event = match rule.metric {
+                AlertMetric::FailedLogins => Event::FailedLogin,
+                AlertMetric::DatabaseErrors => Event::DatabaseError,
+                AlertMetric::SyncRejected => Event::SyncRejected,
+                _ => Event::ClientError,
             };
-            vec![Reading::of(rule, String::new(), value)]
+            let count = monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
+            vec![Reading::of(rule, String::new(), Some(count))]
         }
         AlertMetric::VitalP75(metric) => {
             let since = now - Duration::minutes(rule.window_minutes);
@@ -166,9 +205,50 @@ async fn current(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now: 
     }
 }
 
-/// Hits in percent of lookups; `None` when nothing was looked up.
-fn hit_ratio(hits: f64, misses: f64) -> Option<f64> {
-    (hits + misses > 0.0).then(|| 100.0 * hits / (hits + misses))
+/// The reading of a rule whose other instances' figures could not be read.
+fn failed_to_read(what: &str, error: &app::store::StoreError) -> Reading {
+    Reading::failed(String::new(), format!("cannot read the other instances' {what}: {error}"))
+}
+
+/// Hits in percent of lookups, this instance's and the others'; `None` when nothing was
+/// looked up.
+fn hit_ratio(hits: f64, misses: f64, others: &OtherInstances) -> Option<f64> {
+    let hits = hits + others.cache_hits.unwrap_or(0) as f64;
+    let lookups = hits + misses + others.cache_misses.unwrap_or(0) as f64;
+    (lookups > 0.0).then(|| 100.0 * hits / lookups)
+}
+
+/// The higher of two readings, either of which may be missing.
+fn worst(own: Option<f64>, others: Option<f64>) -> Option<f64> {
+    match (own, others) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A request metric from this instance's window (`None`: it had no requests there) and the
+/// other instances' saved minutes of it; `None` when there were no requests to judge.
+fn combined_value(
+    metric: AlertMetric,
+    own: Option<&Stats>,
+    others: Option<&RouteSpan>,
+    window_minutes: i64,
+) -> Option<f64> {
+    let Some(others) = others.filter(|o| o.requests > 0) else {
+        return own.and_then(|stats| request_value(metric, stats));
+    };
+    let (own_requests, own_p95, own_error_rate, own_per_minute) = own
+        .map(|s| (s.requests as f64, s.p95_ms.unwrap_or(0.0), s.error_rate, s.requests_per_minute))
+        .unwrap_or_default();
+    let requests = own_requests + others.requests as f64;
+    match metric {
+        AlertMetric::LatencyP95 => Some((own_p95 * own_requests + others.weighted_p95_ms) / requests),
+        AlertMetric::ErrorRate => {
+            Some(100.0 * (own_error_rate * own_requests + others.server_errors as f64) / requests)
+        }
+        AlertMetric::Throughput => Some(own_per_minute + others.requests as f64 / window_minutes.max(1) as f64),
+        _ => None,
+    }
 }
 
 /// A request metric from a window's figures; `None` when there were no requests to judge.
@@ -184,6 +264,51 @@ fn request_value(metric: AlertMetric, stats: &Stats) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stats(requests: u64, p95_ms: f64, error_rate: f64) -> Stats {
+        Stats {
+            requests,
+            requests_per_minute: requests as f64 / 5.0,
+            error_rate,
+            client_error_rate: 0.0,
+            mean_ms: Some(p95_ms / 2.0),
+            p50_ms: Some(p95_ms / 2.0),
+            p95_ms: Some(p95_ms),
+            p99_ms: Some(p95_ms),
+            max_ms: Some(p95_ms),
+        }
+    }
+
+    fn theirs(requests: i64, server_errors: i64, p95_ms: f64) -> RouteSpan {
+        RouteSpan { route: "/x".to_owned(), requests, server_errors, weighted_p95_ms: p95_ms * requests as f64 }
+    }
+
+    #[test]
+    fn the_other_instances_requests_count_with_this_ones() {
+        let own = stats(100, 200.0, 0.01);
+        let others = theirs(300, 30, 1_000.0);
+        let value = |metric| combined_value(metric, Some(&own), Some(&others), 5);
+        assert_eq!(value(AlertMetric::LatencyP95), Some(800.0), "weighted by requests");
+        assert_eq!(value(AlertMetric::ErrorRate), Some(7.75), "(1 + 30) of 400");
+        assert_eq!(value(AlertMetric::Throughput), Some(80.0), "20 + 60 a minute");
+        // A route only the others served, and one only this instance did: as they are.
+        assert_eq!(combined_value(AlertMetric::ErrorRate, None, Some(&others), 5), Some(10.0));
+        assert_eq!(combined_value(AlertMetric::LatencyP95, Some(&own), None, 5), Some(200.0));
+        let quiet = theirs(0, 0, 0.0);
+        assert_eq!(combined_value(AlertMetric::ErrorRate, Some(&own), Some(&quiet), 5), Some(1.0));
+        assert_eq!(combined_value(AlertMetric::ErrorRate, None, Some(&quiet), 5), None, "no requests anywhere");
+    }
+
+    #[test]
+    fn the_busiest_instance_and_all_lookups_are_judged() {
+        assert_eq!(worst(Some(1.0), Some(3.0)), Some(3.0));
+        assert_eq!(worst(Some(4.0), None), Some(4.0));
+        assert_eq!(worst(None, Some(2.0)), Some(2.0));
+        assert_eq!(worst(None, None), None);
+        let others = OtherInstances { cache_hits: Some(10), cache_misses: Some(30), ..OtherInstances::default() };
+        assert_eq!(hit_ratio(50.0, 10.0, &others), Some(60.0));
+        assert_eq!(hit_ratio(0.0, 0.0, &OtherInstances::default()), None);
+    }
 
     #[test]
     fn a_past_window_reads_as_the_live_one_does() {

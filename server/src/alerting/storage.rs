@@ -73,6 +73,34 @@ pub async fn lock_rule(tx: &mut Tx, id: Uuid) -> Result<Option<AlertRule>, Store
     Ok(tx.fetch_optional::<RuleRow>(read).await?.and_then(RuleRow::rule))
 }
 
+/// Takes or renews the lease on the alert rounds for `instance` until `until`: `true` when
+/// `instance` holds it now (it held it, or the last holder's ran out by `now`). Inside a
+/// round's transaction it fences the round: PostgreSQL keeps the row locked until commit,
+/// so no other instance takes the lease over while this round writes.
+pub async fn take_lease(
+    tx: &mut Tx,
+    instance: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let sql = Sql::new(
+        "alerting.take_lease",
+        "INSERT INTO alert_lease (id, holder, expires_at) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+         WHERE alert_lease.holder = excluded.holder OR alert_lease.expires_at <= $3",
+    )
+    .bind(instance)
+    .bind(until.timestamp())
+    .bind(now.timestamp());
+    Ok(tx.execute(sql).await? == 1)
+}
+
+/// Gives the lease up (an instance that stops), so another takes over at its next round.
+pub async fn release_lease(store: &Store, instance: &str) -> Result<(), StoreError> {
+    let sql = Sql::new("alerting.release_lease", "DELETE FROM alert_lease WHERE holder = $1").bind(instance);
+    store.db().execute(sql).await.map(drop)
+}
+
 /// Adds or replaces a rule; its alerts start again from inactive (the condition changed).
 pub async fn save_rule(store: &Store, rule: &AlertRule, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     let mut tx = store.db().begin().await?;

@@ -37,6 +37,8 @@ use process::ProcessMonitor;
 pub struct Monitoring(Arc<Shared>);
 
 pub struct Shared {
+    /// Names this instance's rows among those of others sharing the database.
+    pub instance: String,
     pub prometheus: PrometheusHandle,
     pub metrics_access: prometheus::MetricsAccess,
     pub health: HealthThresholds,
@@ -69,6 +71,7 @@ impl Monitoring {
     ) -> Self {
         let now = chrono::Utc::now().timestamp();
         Monitoring(Arc::new(Shared {
+            instance: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
             prometheus,
             metrics_access,
             health,

@@ -116,24 +116,28 @@ pub async fn span(store: &Store, route: &str, from: i64, to: i64) -> Result<Span
     store.db().fetch_one(sql).await
 }
 
-/// One route's requests in a span of minutes (all instances).
+/// One route's requests in a span of minutes.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct RouteSpan {
     pub route: String,
     pub requests: i64,
+    pub server_errors: i64,
     pub weighted_p95_ms: f64,
 }
 
-/// Each route's requests from `from` until before `to` (unix seconds), the all-requests
-/// series left out.
-pub async fn routes_in(store: &Store, from: i64, to: i64) -> Result<Vec<RouteSpan>, StoreError> {
+/// Each route's requests (`*`: all requests) from `from` until before `to` (unix seconds),
+/// of every instance but `except`, if given.
+pub async fn routes_in(store: &Store, from: i64, to: i64, except: Option<&str>) -> Result<Vec<RouteSpan>, StoreError> {
     let sql = Sql::new(
         "performance.routes_in",
         "SELECT route, CAST(SUM(requests) AS BIGINT) AS requests, \
+         CAST(SUM(server_errors) AS BIGINT) AS server_errors, \
          CAST(SUM(p95_ms * requests) AS DOUBLE PRECISION) AS weighted_p95_ms \
-         FROM performance_minutes WHERE minute >= $1 AND minute < $2 AND route <> '*' GROUP BY route",
+         FROM performance_minutes WHERE minute >= $1 AND minute < $2 AND instance <> $3 GROUP BY route",
     )
     .bind(from)
-    .bind(to);
+    .bind(to)
+    // No instance is named "": nothing left out.
+    .bind(except.unwrap_or_default());
     store.db().fetch_all(sql).await
 }

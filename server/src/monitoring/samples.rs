@@ -123,6 +123,31 @@ struct Row {
     cache_misses: i64,
 }
 
+/// The other instances' saved minutes from `since` (unix seconds): what the instance leading
+/// the alert rounds adds to its own figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, sqlx::FromRow)]
+pub struct OtherInstances {
+    /// The largest instance's.
+    pub resident_memory_bytes: Option<f64>,
+    /// The busiest instance's, in percent of one core.
+    pub cpu_percent: Option<f64>,
+    pub cache_hits: Option<i64>,
+    pub cache_misses: Option<i64>,
+}
+
+pub async fn others_since(store: &Store, except: &str, since: i64) -> Result<OtherInstances, StoreError> {
+    let sql = Sql::new(
+        "process.others_since",
+        "SELECT CAST(MAX(resident_memory_bytes) AS DOUBLE PRECISION) AS resident_memory_bytes, \
+         CAST(MAX(cpu_percent) AS DOUBLE PRECISION) AS cpu_percent, \
+         CAST(SUM(cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(cache_misses) AS BIGINT) AS cache_misses \
+         FROM process_minutes WHERE minute >= $1 AND instance <> $2",
+    )
+    .bind(since)
+    .bind(except);
+    store.db().fetch_one(sql).await
+}
+
 /// The minutes from `since` (unix seconds), all instances together: the largest instance's
 /// memory, the instances' mean CPU, their cache lookups added up; oldest first.
 pub async fn history(store: &Store, since: i64) -> Result<Vec<ProcessMinute>, StoreError> {
