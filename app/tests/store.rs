@@ -1629,6 +1629,7 @@ async fn delta_pulls_page_through_a_reps_records_and_carry_deletions(store: &Sto
     store.create_contact(&system, None, contact(other.id, "Not Ann's")).await.unwrap();
     store.create_interaction(&system, ann.id, None, visit(orgs[0].id, 3), None).await.unwrap();
     store.create_interaction(&system, ann.id, None, visit(orgs[1].id, 200), None).await.unwrap();
+    store.create_interaction(&system, bob.id, None, visit(other.id, 2), None).await.unwrap();
     let old_follow_up = InteractionDraft { follow_up_on: Some(in_days(-100)), ..visit(orgs[2].id, 120) };
     store.create_interaction(&system, ann.id, None, old_follow_up, None).await.unwrap();
     store.create_opportunity(&system, ann.id, None, deal(orgs[0].id, "Open", Stage::Proposal, 10)).await.unwrap();
@@ -1656,7 +1657,7 @@ async fn delta_pulls_page_through_a_reps_records_and_carry_deletions(store: &Sto
     names.sort();
     assert_eq!(names, ["Alpha", "Bravo", "Charlie"], "own live accounts only");
     assert_eq!(contacts, 1);
-    assert_eq!(visits, 2, "the visit of 3 days ago and the open follow-up, not the 200-day-old visit");
+    assert_eq!(visits, 2, "the visit of 3 days ago and the open follow-up, not the 200-day-old visit nor Bob's");
     assert_eq!(deals, ["Open"], "a fresh copy holds open deals");
 
     // Nothing new: an empty page. A change shows once it has settled, a deletion as a tombstone.

@@ -216,6 +216,7 @@ impl Access {
             rep: policy::organization_scope(&self.user),
             since: read_at - Duration::days(PRIMED_INTERACTION_DAYS),
             limit,
+            postgres: self.store.db.kind() == super::BackendKind::Postgres,
         };
         let db = &self.store.db;
         let organizations: Vec<crate::model::Organization> =
@@ -267,19 +268,37 @@ struct Pull {
     rep: Option<Uuid>,
     since: DateTime<Utc>,
     limit: i64,
+    postgres: bool,
 }
 
 impl Pull {
     fn sql(&self, kind: SyncEntity, mark: Option<Mark>) -> Sql {
         let (name, table) = changes_table(kind);
-        let mut sql = Sql::new(name, format!("SELECT {} FROM {} WHERE updated_at <= ", table.columns, table.table));
+        // PostgreSQL reads a rep's interactions account by account (interactions_sync_idx).
+        // Walking all interactions in update order instead, as its planner chose, it read
+        // ~200,000 rows for a page of 500 at 100k accounts (0.6–1 s): the old ones, first in
+        // that order, are mostly outside the 90 days a copy keeps.
+        let by_account = self.rep.filter(|_| self.postgres && kind == SyncEntity::Interaction);
+        let mut sql = match by_account {
+            Some(_) => Sql::new(
+                name,
+                format!(
+                    "SELECT page.* FROM organizations o CROSS JOIN LATERAL (SELECT {} FROM {} \
+                     WHERE organization_id = o.id AND updated_at <= ",
+                    table.columns, table.table
+                ),
+            ),
+            None => Sql::new(name, format!("SELECT {} FROM {} WHERE updated_at <= ", table.columns, table.table)),
+        };
         sql.push_bind(self.until);
         if let Some(mark) = mark {
             sql.push(" AND (updated_at > ").push_bind(mark.at);
             sql.push(" OR (updated_at = ").push_bind(mark.at).push(" AND id > ").push_bind(mark.id).push("))");
         }
         sql.push(" AND (deleted_at IS NULL OR updated_at > ").push_bind(self.started).push(")");
-        self.push_scope(&mut sql, kind);
+        if by_account.is_none() {
+            self.push_scope(&mut sql, kind);
+        }
         match kind {
             SyncEntity::Interaction => {
                 sql.push(" AND (occurred_at >= ")
@@ -293,7 +312,13 @@ impl Pull {
             }
             SyncEntity::Organization | SyncEntity::Contact => {}
         }
-        sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
+        if let Some(rep) = by_account {
+            // OFFSET 0 keeps the planner from folding the subquery back into that walk.
+            sql.push(" OFFSET 0) page WHERE o.assigned_user_id = ").push_bind(rep);
+            sql.push(" ORDER BY page.updated_at, page.id LIMIT ").push_bind(self.limit);
+        } else {
+            sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
+        }
         sql
     }
 
