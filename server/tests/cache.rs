@@ -83,6 +83,58 @@ async fn reads_hit_after_a_miss_and_a_write_forgets_only_what_it_changed() {
     assert_eq!(get_cached(&app, &app.client, &detail).await.1, "MISS");
 }
 
+/// The dashboard's figures are aggregates over every interaction of the period (seconds at
+/// 100k accounts on SQLite): cached per scope, forgotten by a write that changes them.
+#[tokio::test]
+async fn the_dashboard_figures_are_cached_until_a_visit_or_a_deal_changes_them() {
+    use app::model::{CloseReason, InteractionDraft, InteractionKind, OpportunityDraft, Stage};
+    use app::store::Actor;
+    let app = TestApp::spawn().await;
+    let (rep1, rep2) = (app.signed_in("rep1").await, app.signed_in("rep2").await);
+    let org = app.create_organization(json!({"name": "Figure Fonda", "assigned_user_id": app.user("rep1")})).await;
+    let org_id: uuid::Uuid = org["id"].as_str().and_then(|id| id.parse().ok()).expect("id");
+    let team = |body: &Value, field: &str| body["team"][field].as_i64().unwrap_or(-1);
+
+    for client in [&app.client, &rep1, &rep2] {
+        assert_eq!(get_cached(&app, client, "/api/dashboard").await.1, "MISS");
+    }
+    let (status, cache, before) = get_cached(&app, &rep1, "/api/dashboard").await;
+    assert_eq!((status, cache.as_str()), (StatusCode::OK, "HIT"), "{before}");
+    let (_, cache, everyone) = get_cached(&app, &app.client, "/api/dashboard").await;
+    assert_eq!(cache, "HIT");
+    assert_eq!(get_cached(&app, &app.client, "/api/reports").await.1, "MISS");
+    assert_eq!(get_cached(&app, &app.client, "/api/reports").await.1, "HIT");
+
+    // rep1 logs a visit: rep1's and everyone's figures are read again; rep2's stay.
+    let visit = InteractionDraft::new(org_id, InteractionKind::Visit);
+    app.store.create_interaction(&Actor::system(), app.user("rep1"), None, visit, None).await.expect("visit");
+    let (_, cache, after) = get_cached(&app, &rep1, "/api/dashboard").await;
+    assert_eq!(cache, "MISS");
+    assert_eq!(team(&after, "interactions_this_week"), team(&before, "interactions_this_week") + 1, "{after}");
+    let (_, cache, all) = get_cached(&app, &app.client, "/api/dashboard").await;
+    assert_eq!(
+        (cache.as_str(), team(&all, "interactions_this_week")),
+        ("MISS", team(&everyone, "interactions_this_week") + 1)
+    );
+    assert_eq!(get_cached(&app, &app.client, "/api/reports").await.1, "MISS", "the reports too");
+    assert_eq!(get_cached(&app, &rep2, "/api/dashboard").await.1, "HIT", "rep2 cannot see that account");
+
+    // A new deal, then its move to won.
+    let deal = OpportunityDraft { stage: Stage::Proposal, ..OpportunityDraft::new(org_id, "Figures deal") };
+    let deal = app.store.create_opportunity(&Actor::system(), app.user("rep1"), None, deal).await.expect("deal");
+    let (_, cache, open) = get_cached(&app, &rep1, "/api/dashboard").await;
+    assert_eq!((cache.as_str(), team(&open, "open_opportunities")), ("MISS", team(&after, "open_opportunities") + 1));
+    let won = app
+        .store
+        .move_opportunity(&Actor::system(), deal.id, deal.version, Stage::ClosedWon, Some(CloseReason::Relationship))
+        .await;
+    won.expect("won");
+    let (_, cache, closed) = get_cached(&app, &rep1, "/api/dashboard").await;
+    assert_eq!((cache.as_str(), team(&closed, "won_deals")), ("MISS", team(&open, "won_deals") + 1), "{closed}");
+    let stats = cache_stats(&app, "figures").await;
+    assert!(stats["hits"].as_u64() >= Some(4), "{stats}");
+}
+
 #[tokio::test]
 async fn the_home_numbers_are_warm_at_start_and_writes_never_merge_into_a_cached_copy() {
     let app = TestApp::spawn().await;

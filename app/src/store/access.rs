@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use super::{Actor, BoardQuery, NewUser, OrganizationPage, Store, StoreError};
+use super::{Actor, BoardQuery, CacheKey, Kind, NewUser, OrganizationPage, Store, StoreError};
 use crate::model::OnDuplicate;
 use crate::model::import::{ImportDetail, ImportSummary};
 use crate::model::import_file::ErrorRow;
@@ -399,15 +399,17 @@ impl Access {
         (Vec<(Option<Uuid>, crate::model::dashboard::Kpis)>, Vec<(chrono::NaiveDate, i64)>, Vec<StageTotal>),
         StoreError,
     > {
-        let visible_to = policy::organization_scope(&self.user);
-        let rep = visible_to.or(rep);
-        let query = super::DashboardQuery { visible_to, rep, period, now: super::now() };
-        let board = BoardQuery { visible_to, owner_id: rep, closed_since: period.from };
-        tokio::try_join!(
-            self.store.dashboard(&query),
-            self.store.weekly_activity(&query),
-            self.store.pipeline_totals(&board)
-        )
+        let (query, board) = self.figures_query(rep, period);
+        let key = CacheKey::scoped(Kind::Figures, query.visible_to, &("dashboard", query.rep, period));
+        self.store
+            .cached(key, || async {
+                tokio::try_join!(
+                    self.store.dashboard(&query),
+                    self.store.weekly_activity(&query),
+                    self.store.pipeline_totals(&board)
+                )
+            })
+            .await
     }
 
     /// The reports' figures: weekly activity per rep, interaction volume by kind and
@@ -427,16 +429,23 @@ impl Access {
         StoreError,
     > {
         let (query, board) = self.figures_query(rep, period);
-        tokio::try_join!(
-            self.store.weekly_activity_by_rep(&query),
-            self.store.interaction_volume(&query),
-            self.store.pipeline_totals(&board),
-            self.store.top_organizations(&query, 20),
-        )
+        let key = CacheKey::scoped(Kind::Figures, query.visible_to, &("reports", query.rep, period));
+        self.store
+            .cached(key, || async {
+                tokio::try_join!(
+                    self.store.weekly_activity_by_rep(&query),
+                    self.store.interaction_volume(&query),
+                    self.store.pipeline_totals(&board),
+                    self.store.top_organizations(&query, 20),
+                )
+            })
+            .await
     }
 
     /// The dashboard's and reports' filters as the user may use them: a rep only ever
-    /// gets their own figures.
+    /// gets their own figures. Their figures are cached for the reader's scope, the rep and
+    /// the period (today included) until a write under an account of that scope, or the
+    /// cache's TTL for what moves with the clock (deals going stale).
     fn figures_query(
         &self,
         rep: Option<Uuid>,

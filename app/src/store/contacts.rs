@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::audit::{self, one_change};
 use super::table::Table;
-use super::{Actor, CacheKey, Change, Kind, Sql, Store, StoreError, Tx, contains_pattern, now, prefix_pattern};
+use super::{Actor, CacheKey, Kind, Sql, Store, StoreError, Tx, contains_pattern, now, prefix_pattern};
 use crate::model::audit::field_changes;
 use crate::model::validate::search_key;
 use crate::model::{AuditAction, Contact, ContactDraft, ContactQuery, Page};
@@ -22,19 +22,6 @@ pub(super) const CONTACTS: Table = Table {
 const T: &Table = &CONTACTS;
 
 impl Store {
-    /// Contacts under `organizations` changed: their lists and counts, in everyone's view
-    /// and their assignees' (an unknown assignee empties every view).
-    async fn contacts_changed(&self, organizations: &[Uuid]) {
-        let mut assignees = Vec::new();
-        for id in organizations {
-            match self.organization_any(*id).await {
-                Ok(org) => assignees.push(org.assigned_user_id),
-                Err(_) => return self.changed(Change::everything()).await,
-            }
-        }
-        self.changed(Change::organizations(&assignees, &[])).await;
-    }
-
     pub async fn contact(&self, id: Uuid) -> Result<Contact, StoreError> {
         T.live(&self.db, id).await
     }
@@ -56,7 +43,7 @@ impl Store {
         check_organization(&mut tx, draft.organization_id).await?;
         let contact = insert_contact(&mut tx, actor, id, &draft, now()).await?;
         tx.commit().await?;
-        self.contacts_changed(&[contact.organization_id]).await;
+        self.under_organizations_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -83,7 +70,7 @@ impl Store {
         }
         let contact = update_contact_in(&mut tx, actor, &current, &draft, changes, at).await?;
         tx.commit().await?;
-        self.contacts_changed(&[current.organization_id, contact.organization_id]).await;
+        self.under_organizations_changed(&[current.organization_id, contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -103,7 +90,7 @@ impl Store {
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
             .await?;
         tx.commit().await?;
-        self.contacts_changed(&[contact.organization_id]).await;
+        self.under_organizations_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 
@@ -139,7 +126,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.contacts_changed(&[contact.organization_id]).await;
+        self.under_organizations_changed(&[contact.organization_id]).await;
         Ok(contact)
     }
 

@@ -101,6 +101,23 @@ impl Store {
         }
     }
 
+    /// Records under `organizations` (contacts, deals) changed: the scoped lists, counts and
+    /// figures of everyone's view and their assignees' (an unknown assignee empties every
+    /// view).
+    async fn under_organizations_changed(&self, organizations: &[Uuid]) {
+        if self.cache.is_none() {
+            return;
+        }
+        let mut assignees = Vec::new();
+        for id in organizations {
+            match self.organization_any(*id).await {
+                Ok(org) => assignees.push(org.assigned_user_id),
+                Err(_) => return self.changed(Change::everything()).await,
+            }
+        }
+        self.changed(Change::organizations(&assignees, &[])).await;
+    }
+
     /// `read` through the cache, when the store has one; the lookup goes into the request's
     /// trace (`X-Cache`, `Server-Timing`).
     async fn cached<T, F>(&self, key: CacheKey, read: impl FnOnce() -> F) -> Result<T, StoreError>

@@ -110,6 +110,7 @@ impl Store {
         record_stage_change(&mut tx, actor, id, None, draft.stage, at).await?;
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Create, field_changes(None, Some(&draft)), at).await?;
         tx.commit().await?;
+        self.under_organizations_changed(&[opportunity.organization_id]).await;
         Ok(opportunity)
     }
 
@@ -175,6 +176,7 @@ impl Store {
         }
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Update, changes, at).await?;
         tx.commit().await?;
+        self.under_organizations_changed(&[current.organization_id, opportunity.organization_id]).await;
         Ok(opportunity)
     }
 
@@ -209,6 +211,7 @@ impl Store {
         audit::record(&mut tx, actor, T.entity, id, AuditAction::Delete, one_change("deleted_at", None::<()>, at), at)
             .await?;
         tx.commit().await?;
+        self.under_organizations_changed(&[opportunity.organization_id]).await;
         Ok(opportunity)
     }
 

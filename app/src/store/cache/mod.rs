@@ -1,6 +1,7 @@
 //! The read cache. L1 is in-process (`moka`): the hot reads — organization list pages (the
 //! list, its total and the counts per priority: the costliest read of the app), single
-//! organizations, contact lists and contact counts (the home page's numbers). L2
+//! organizations, contact lists and contact counts (the home page's numbers), and the
+//! dashboard's and reports' figures (aggregates over every interaction of the period). L2
 //! ([`shared`]) is Redis, when configured, shared by every instance.
 //!
 //! Keys are `kind|scope|…`: a list or a count is scoped by what its user may see (`all`,
@@ -33,10 +34,12 @@ pub enum Kind {
     Organizations,
     ContactLists,
     ContactCounts,
+    Figures,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::OrganizationLists, Kind::Organizations, Kind::ContactLists, Kind::ContactCounts];
+    pub const ALL: [Kind; 5] =
+        [Kind::OrganizationLists, Kind::Organizations, Kind::ContactLists, Kind::ContactCounts, Kind::Figures];
 
     /// Its name in keys, metrics and statistics.
     pub fn name(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Organizations => "organizations",
             Kind::ContactLists => "contact_lists",
             Kind::ContactCounts => "contact_counts",
+            Kind::Figures => "figures",
         }
     }
 
