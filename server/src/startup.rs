@@ -139,7 +139,7 @@ impl Application {
                 if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring, &instance).await {
                     tracing::warn!(%error, "could not save the minute statistics");
                 }
-                if let Err(error) = monitoring::samples::sample_and_save(&mut sampler, &store, &instance).await {
+                if let Err(error) = monitoring::samples::sample_and_save(&mut sampler, &store, &monitoring).await {
                     tracing::warn!(%error, "could not save the process figures of the minute");
                 }
                 if let Err(error) = monitoring::vitals::prune(&store, chrono::Utc::now()).await {

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use app::model::alerts::Notice;
 use server::alerting::{AlertEngine, storage};
 use server::monitoring::aggregator::MinuteRollup;
-use server::monitoring::samples::MinuteSample;
+use server::monitoring::samples::{EventCounts, MinuteSample};
 use server::monitoring::{rollups, samples};
 
 /// The seed rule "Slow responses": p95 above 1000 ms over 5 minutes, per route, for 5
@@ -219,6 +219,8 @@ async fn races(app: &TestApp) {
 /// memory use" (above 512 MiB).
 const HIGH_ERROR_RATE: &str = "a1e70000-0000-0000-0000-000000000002";
 const HIGH_MEMORY: &str = "a1e70000-0000-0000-0000-000000000003";
+/// "Many failed sign-ins": more than 20 over 5 minutes, at once.
+const MANY_FAILED_SIGN_INS: &str = "a1e70000-0000-0000-0000-000000000006";
 
 #[tokio::test]
 async fn one_instance_leads_the_rounds_and_judges_every_instances_figures() {
@@ -256,6 +258,7 @@ async fn leadership(app: &TestApp) {
         cpu_percent: Some(12.0),
         cache_hits: 0,
         cache_misses: 0,
+        events: EventCounts { failed_logins: 30, ..EventCounts::default() },
     };
     samples::save(&app.store, "elsewhere", &sample).await.expect("save");
 
@@ -275,6 +278,10 @@ async fn leadership(app: &TestApp) {
     assert!((45.0..=50.0).contains(&rate), "{errors}");
     let memory = of(&active, HIGH_MEMORY).unwrap_or_else(|| panic!("a memory alert in {active}"));
     assert_eq!(memory["value"].as_f64(), Some(65_536.0), "the largest instance's: {memory}");
+    let sign_ins = of(&active, MANY_FAILED_SIGN_INS).unwrap_or_else(|| panic!("a sign-ins alert in {active}"));
+    // At least the other instance's 30: this process's own tally is shared by the tests beside.
+    assert_eq!(sign_ins["state"], "firing", "{sign_ins}");
+    assert!(sign_ins["value"].as_f64() >= Some(30.0), "{sign_ins}");
 
     let fired = engine(app).evaluate(at(120)).await.expect("round");
     assert!(fired.iter().any(|n| n.rule_name == "High error rate" && n.notice == Notice::Firing), "{fired:?}");

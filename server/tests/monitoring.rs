@@ -324,6 +324,7 @@ async fn process_minutes(app: &TestApp) {
         cpu_percent: Some(cpu),
         cache_hits: hits,
         cache_misses: misses,
+        events: Default::default(),
     };
     samples::save(&app.store, "a", &sample(100 << 20, 10.0, 90, 10)).await.unwrap();
     samples::save(&app.store, "b", &sample(300 << 20, 30.0, 10, 90)).await.unwrap();

@@ -2,10 +2,9 @@
 //! of this instance's monitoring with the other instances' saved minutes (only the instance
 //! leading the rounds reads, for all of them), and real users' vitals from the database.
 //!
-//! Other instances' requests count once their minute is saved (within a minute of its end),
+//! Other instances' figures count once their minute is saved (within a minute of its end),
 //! and their p95 is merged with this one's weighted by requests: quantiles of several
-//! instances cannot be merged exactly from their summaries. Event counts (failed sign-ins,
-//! database errors, refused offline changes, browser errors) are this instance's own.
+//! instances cannot be merged exactly from their summaries.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -157,27 +156,26 @@ async fn current(rule: &AlertRule, monitoring: &Monitoring, store: &Store, now: 
             };
             vec![Reading::of(rule, String::new(), value)]
         }
-        AlertMetric::CacheHitRatio => {
-            let since = now.timestamp() - rule.window_minutes * 60;
-            let others = match samples::others_since(store, &monitoring.instance, since).await {
-                Ok(others) => others,
-                Err(e) => return vec![failed_to_read("cache figures", &e)],
-            };
-            let count = |event| monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
-            vec![Reading::of(rule, String::new(), hit_ratio(count(Event::CacheHit), count(Event::CacheMiss), &others))]
-        }
         AlertMetric::FailedLogins
         | AlertMetric::DatabaseErrors
         | AlertMetric::SyncRejected
-        | AlertMetric::ClientErrors => {
-            let event = match rule.metric {
-                AlertMetric::FailedLogins => Event::FailedLogin,
-                AlertMetric::DatabaseErrors => Event::DatabaseError,
-                AlertMetric::SyncRejected => Event::SyncRejected,
-                _ => Event::ClientError,
+        | AlertMetric::ClientErrors
+        | AlertMetric::CacheHitRatio => {
+            let since = now.timestamp() - rule.window_minutes * 60;
+            let others = match samples::others_since(store, &monitoring.instance, since).await {
+                Ok(others) => others,
+                Err(e) => return vec![failed_to_read("event counts", &e)],
             };
-            let count = monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
-            vec![Reading::of(rule, String::new(), Some(count))]
+            let count = |event| monitoring.events.count(event, rule.window_minutes, now.timestamp()) as f64;
+            let theirs = |count: Option<i64>| count.unwrap_or(0) as f64;
+            let value = match rule.metric {
+                AlertMetric::FailedLogins => Some(count(Event::FailedLogin) + theirs(others.failed_logins)),
+                AlertMetric::DatabaseErrors => Some(count(Event::DatabaseError) + theirs(others.database_errors)),
+                AlertMetric::SyncRejected => Some(count(Event::SyncRejected) + theirs(others.sync_rejected)),
+                AlertMetric::ClientErrors => Some(count(Event::ClientError) + theirs(others.client_errors)),
+                _ => hit_ratio(count(Event::CacheHit), count(Event::CacheMiss), &others),
+            };
+            vec![Reading::of(rule, String::new(), value)]
         }
         AlertMetric::VitalP75(metric) => {
             let since = now - Duration::minutes(rule.window_minutes);

@@ -63,6 +63,13 @@ impl EventTally {
         }
     }
 
+    /// How many in the minute that starts at `minute_start` (unix seconds).
+    pub fn in_minute(&self, event: Event, minute_start: i64) -> u64 {
+        let minute = minute_start.div_euclid(60);
+        let all = lock(&self.minutes);
+        all.get(&event).map(|s| s.iter().filter(|(m, _)| *m == minute).map(|(_, n)| n).sum()).unwrap_or(0)
+    }
+
     /// How many in the last `minutes` minutes (this one included), up to an hour.
     pub fn count(&self, event: Event, minutes: i64, now: i64) -> u64 {
         let minute = now.div_euclid(60);
@@ -149,6 +156,9 @@ mod tests {
         assert_eq!(tally.count(Event::FailedLogin, 5, now), 7, "the last five");
         assert_eq!(tally.count(Event::DatabaseError, 60, now), 9);
         assert_eq!(tally.count(Event::SyncRejected, 60, now), 0);
+        let minute = T0.div_euclid(60) * 60;
+        assert_eq!(tally.in_minute(Event::FailedLogin, minute), 3, "the minute a sample saves");
+        assert_eq!(tally.in_minute(Event::FailedLogin, minute + 60), 0);
         assert_eq!(tally.count(Event::FailedLogin, 5, T0 + 70 * 60), 0, "an hour later");
         tally.add(Event::FailedLogin, 1, T0 + 70 * 60);
         assert_eq!(tally.count(Event::FailedLogin, 60, T0 + 70 * 60), 1, "older minutes dropped");

@@ -1,12 +1,16 @@
-//! Once a minute, the process (memory, CPU) and its read caches (lookups answered, missed)
-//! are written to `process_minutes`, so the dashboard charts them over 7 days across
-//! restarts and instances, as the request rollups ([`super::rollups`]) do for requests.
+//! Once a minute, the process (memory, CPU), its read caches (lookups answered, missed) and
+//! the events alert rules count (failed sign-ins, database errors, refused offline changes,
+//! browser errors) are written to `process_minutes`, so the dashboard charts them over 7
+//! days across restarts and instances, as the request rollups ([`super::rollups`]) do for
+//! requests, and the instance leading the alert rounds judges every instance's.
 
 use std::time::Instant;
 
 use app::model::monitoring::ProcessMinute;
 use app::store::{Sql, Store, StoreError};
 
+use super::Monitoring;
+use super::events::{Event, EventTally};
 use super::rollups::RETENTION_SECONDS;
 
 /// The cumulative figures of the previous reading: a minute's row is the difference.
@@ -30,6 +34,27 @@ pub struct MinuteSample {
     pub cpu_percent: Option<f64>,
     pub cache_hits: u64,
     pub cache_misses: u64,
+    pub events: EventCounts,
+}
+
+/// The events of one minute that alert rules count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventCounts {
+    pub failed_logins: u64,
+    pub database_errors: u64,
+    pub sync_rejected: u64,
+    pub client_errors: u64,
+}
+
+impl EventCounts {
+    pub fn of(tally: &EventTally, minute: i64) -> EventCounts {
+        EventCounts {
+            failed_logins: tally.in_minute(Event::FailedLogin, minute),
+            database_errors: tally.in_minute(Event::DatabaseError, minute),
+            sync_rejected: tally.in_minute(Event::SyncRejected, minute),
+            client_errors: tally.in_minute(Event::ClientError, minute),
+        }
+    }
 }
 
 impl Default for ProcessSampler {
@@ -66,12 +91,18 @@ impl ProcessSampler {
             // A cache cleared or rebuilt restarts its counts: never a negative minute.
             cache_hits: cache_hits.saturating_sub(previous.cache_hits),
             cache_misses: cache_misses.saturating_sub(previous.cache_misses),
+            events: EventCounts::default(),
         })
     }
 }
 
-/// Reads the process and the caches now and writes the minute that ended (once a minute).
-pub async fn sample_and_save(sampler: &mut ProcessSampler, store: &Store, instance: &str) -> Result<(), StoreError> {
+/// Reads the process, the caches and the events now and writes the minute that ended (once
+/// a minute).
+pub async fn sample_and_save(
+    sampler: &mut ProcessSampler,
+    store: &Store,
+    monitoring: &Monitoring,
+) -> Result<(), StoreError> {
     let process = metrics_process::collector::collect();
     let lookups = store
         .cache()
@@ -85,7 +116,10 @@ pub async fn sample_and_save(sampler: &mut ProcessSampler, store: &Store, instan
         process.cpu_seconds_total,
         lookups,
     ) {
-        Some(sample) => save(store, instance, &sample).await,
+        Some(sample) => {
+            let events = EventCounts::of(&monitoring.events, sample.minute);
+            save(store, &monitoring.instance, &MinuteSample { events, ..sample }).await
+        }
         None => Ok(()),
     }
 }
@@ -94,15 +128,20 @@ pub async fn save(store: &Store, instance: &str, sample: &MinuteSample) -> Resul
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let sql = Sql::new(
         "process.save_minute",
-        "INSERT INTO process_minutes (minute, instance, resident_memory_bytes, cpu_percent, cache_hits, cache_misses) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (minute, instance) DO NOTHING",
+        "INSERT INTO process_minutes (minute, instance, resident_memory_bytes, cpu_percent, cache_hits, cache_misses, \
+         failed_logins, database_errors, sync_rejected, client_errors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (minute, instance) DO NOTHING",
     )
     .bind(sample.minute)
     .bind(instance)
     .bind(sample.resident_memory_bytes.map(count))
     .bind(sample.cpu_percent)
     .bind(count(sample.cache_hits))
-    .bind(count(sample.cache_misses));
+    .bind(count(sample.cache_misses))
+    .bind(count(sample.events.failed_logins))
+    .bind(count(sample.events.database_errors))
+    .bind(count(sample.events.sync_rejected))
+    .bind(count(sample.events.client_errors));
     store.db().execute(sql).await?;
     store
         .db()
@@ -133,6 +172,10 @@ pub struct OtherInstances {
     pub cpu_percent: Option<f64>,
     pub cache_hits: Option<i64>,
     pub cache_misses: Option<i64>,
+    pub failed_logins: Option<i64>,
+    pub database_errors: Option<i64>,
+    pub sync_rejected: Option<i64>,
+    pub client_errors: Option<i64>,
 }
 
 pub async fn others_since(store: &Store, except: &str, since: i64) -> Result<OtherInstances, StoreError> {
@@ -140,7 +183,10 @@ pub async fn others_since(store: &Store, except: &str, since: i64) -> Result<Oth
         "process.others_since",
         "SELECT CAST(MAX(resident_memory_bytes) AS DOUBLE PRECISION) AS resident_memory_bytes, \
          CAST(MAX(cpu_percent) AS DOUBLE PRECISION) AS cpu_percent, \
-         CAST(SUM(cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(cache_misses) AS BIGINT) AS cache_misses \
+         CAST(SUM(cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(cache_misses) AS BIGINT) AS cache_misses, \
+         CAST(SUM(failed_logins) AS BIGINT) AS failed_logins, \
+         CAST(SUM(database_errors) AS BIGINT) AS database_errors, \
+         CAST(SUM(sync_rejected) AS BIGINT) AS sync_rejected, CAST(SUM(client_errors) AS BIGINT) AS client_errors \
          FROM process_minutes WHERE minute >= $1 AND instance <> $2",
     )
     .bind(since)
