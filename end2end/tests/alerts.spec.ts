@@ -26,6 +26,18 @@ test.describe('as an administrator', () => {
       'title',
       /^\d+ alerts? firing$/,
     );
+    // And again after a client-side navigation (this alert still fires).
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/alerts/firing')),
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' }).click(),
+    ]);
+    await expect(page).toHaveURL(/\/today$/);
+    await expect(page.getByRole('navigation', { name: 'Main' }).locator('.nav-badge')).toHaveAttribute(
+      'title',
+      /^\d+ alerts? firing$/,
+    );
+    await page.goto('/alerts');
+    await hydrated(page);
 
     await alert.getByRole('button', { name: `Acknowledge ${name} on all requests` }).click();
     await expect(alert).toContainText('acknowledged by admin@kitchenpantry.test');

@@ -101,6 +101,11 @@ async fn lifecycle(app: &TestApp) {
     assert!(page.contains(&format!(r#"title="{badge}""#)), "no “{badge}” in the manager's nav");
     let (_, page) = app.page_as(&rep, "/today").await;
     assert!(!page.contains("nav-badge"), "a rep sees no alert badge");
+    // The badge counts again after a client-side navigation; reps may not ask.
+    let (status, count) = app.call(&manager, Method::GET, "/api/alerts/firing", None).await;
+    assert_eq!((status, count.as_u64()), (StatusCode::OK, active["firing"].as_u64()), "{count}");
+    let (status, _) = app.call(&rep, Method::GET, "/api/alerts/firing", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Acknowledged by a manager: no more reminders. A rep may not, nor see alerts.
     let ack = json!({"rule_id": SLOW_RESPONSES, "labels": "/organizations"});

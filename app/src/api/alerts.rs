@@ -51,6 +51,14 @@ pub async fn get_alerts() -> Result<AlertsOverview, AppError> {
     desk.overview(user).await
 }
 
+/// How many alerts are firing: the nav's badge counts again with it after a client-side
+/// navigation (the page's count was made with the page).
+#[server(endpoint = "alerts/firing", input = GetUrl)]
+pub async fn firing_alerts() -> Result<usize, AppError> {
+    let (desk, _) = desk()?;
+    Ok(desk.firing_now())
+}
+
 /// One of the page's buttons: acknowledge, resolve, silence, end a silence, enable or
 /// disable a rule, send a rule's test notification.
 #[server(endpoint = "alerts/act")]

@@ -38,14 +38,14 @@ pub fn provide_session() {
             None
         }
     });
-    provide_context(FiringAlerts(firing.into_inner()));
+    provide_context(FiringAlerts(RwSignal::new(firing.into_inner())));
     provide_context(session);
 }
 
-/// How many alerts were firing when the page was made, for those who may see alerts (the
-/// nav's badge; the alerts page itself stays live).
+/// How many alerts are firing, for those who may see alerts (`None` for others): the nav's
+/// badge. Counted when the page was made, and again after each client-side navigation.
 #[derive(Debug, Clone, Copy)]
-pub struct FiringAlerts(pub Option<usize>);
+pub struct FiringAlerts(pub RwSignal<Option<usize>>);
 
 /// Where the browser keeps who is signed in, for the offline shell (`frontend`), which has no
 /// server to ask. Forgotten on sign-out.
@@ -128,16 +128,40 @@ pub fn AppHeader() -> impl IntoView {
 /// The number of firing alerts beside "Alerts", when there are any.
 #[component]
 fn AlertBadge() -> impl IntoView {
-    let firing = use_context::<FiringAlerts>().and_then(|f| f.0).filter(|n| *n > 0);
-    firing.map(|n| {
-        let words = if n == 1 { "1 alert firing".to_owned() } else { format!("{n} alerts firing") };
-        view! {
-            <span class="nav-badge" title=words.clone()>
-                <span aria-hidden="true">{n}</span>
-                <span class="visually-hidden">{format!(", {words}")}</span>
-            </span>
+    let firing = use_context::<FiringAlerts>().map(|f| f.0);
+    #[cfg(feature = "hydrate")]
+    if let Some(firing) = firing.filter(|f| f.get_untracked().is_some()) {
+        count_again_on_navigation(firing);
+    }
+    move || {
+        firing.and_then(|f| f.get()).filter(|n| *n > 0).map(|n| {
+            let words = if n == 1 { "1 alert firing".to_owned() } else { format!("{n} alerts firing") };
+            view! {
+                <span class="nav-badge" title=words.clone()>
+                    <span aria-hidden="true">{n}</span>
+                    <span class="visually-hidden">{format!(", {words}")}</span>
+                </span>
+            }
+        })
+    }
+}
+
+/// Asks the server for the count whenever the path changes without a page load; a failed
+/// ask (offline) keeps the last count.
+#[cfg(feature = "hydrate")]
+fn count_again_on_navigation(firing: RwSignal<Option<usize>>) {
+    let path = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |before: Option<String>| {
+        let now = path.get();
+        if before.is_some_and(|before| before != now) {
+            leptos::task::spawn_local(async move {
+                if let Ok(count) = crate::api::alerts::firing_alerts().await {
+                    firing.set(Some(count));
+                }
+            });
         }
-    })
+        now
+    });
 }
 
 /// The signed-in person and the sign-out button: a plain form the browser posts itself (the

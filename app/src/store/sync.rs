@@ -261,6 +261,9 @@ fn changes_table(kind: SyncEntity) -> (&'static str, &'static Table) {
     }
 }
 
+/// A copy whose interactions mark is older than this is far behind (see `Pull::sql`).
+const FAR_BEHIND_HOURS: i64 = 2;
+
 /// What one delta pull reads.
 struct Pull {
     until: DateTime<Utc>,
@@ -274,11 +277,14 @@ struct Pull {
 impl Pull {
     fn sql(&self, kind: SyncEntity, mark: Option<Mark>) -> Sql {
         let (name, table) = changes_table(kind);
-        // PostgreSQL reads a rep's interactions account by account (interactions_sync_idx).
-        // Walking all interactions in update order instead, as its planner chose, it read
-        // ~200,000 rows for a page of 500 at 100k accounts (0.6–1 s): the old ones, first in
-        // that order, are mostly outside the 90 days a copy keeps.
-        let by_account = self.rep.filter(|_| self.postgres && kind == SyncEntity::Interaction);
+        // PostgreSQL reads a rep's interactions account by account (interactions_sync_idx)
+        // when the copy is far behind (a first copy, a phone back after days). Walking all
+        // interactions in update order from the mark instead, as its planner chooses, read
+        // ~200,000 rows for a page of 500 at 100k accounts (0.6–1 s). A copy that is nearly
+        // up to date walks only the few rows changed since, faster than 5,000 accounts'
+        // lookups (18 against 48 ms at 100k).
+        let far_behind = mark.as_ref().is_none_or(|m| m.at < self.until - Duration::hours(FAR_BEHIND_HOURS));
+        let by_account = self.rep.filter(|_| self.postgres && kind == SyncEntity::Interaction && far_behind);
         let mut sql = match by_account {
             Some(_) => Sql::new(
                 name,

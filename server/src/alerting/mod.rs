@@ -295,9 +295,10 @@ impl AlertEngine {
     }
 
     /// The second half: judges the readings against each alert's state as it is now, in
-    /// one transaction, if this instance still leads the rounds. A rule changed, disabled or deleted since it was measured is left
-    /// to the next round, and an alert acknowledged or resolved meanwhile is judged from
-    /// that state: what people did while the round measured is never written over.
+    /// one transaction, if this instance still leads the rounds. A rule changed, disabled or
+    /// deleted since it was measured is left to the next round, and an alert acknowledged or
+    /// resolved meanwhile is judged from that state: what people did while the round
+    /// measured is never written over.
     pub async fn settle(&self, measured: Measured, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
         let silences = storage::silences(&self.store, now).await?;
         let mut tx = self.store.db().begin().await?;
