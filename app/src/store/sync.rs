@@ -325,7 +325,7 @@ impl Pull {
         } else {
             sql.push(" ORDER BY updated_at, id LIMIT ").push_bind(self.limit);
         }
-        sql
+        sql.planned_each_time()
     }
 
     /// Only the rows the user's copy holds: a rep's own accounts and what hangs on them.
@@ -354,7 +354,7 @@ impl Pull {
             sql.push_bind(self.until);
             self.push_scope(&mut sql, kind);
             sql.push(" LIMIT 1");
-            if db.fetch_optional::<(i64,)>(sql).await?.is_some() {
+            if db.fetch_optional::<(i64,)>(sql.planned_each_time()).await?.is_some() {
                 return Ok(true);
             }
         }

@@ -262,20 +262,7 @@ fn request_value(metric: AlertMetric, stats: &Stats) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn stats(requests: u64, p95_ms: f64, error_rate: f64) -> Stats {
-        Stats {
-            requests,
-            requests_per_minute: requests as f64 / 5.0,
-            error_rate,
-            client_error_rate: 0.0,
-            mean_ms: Some(p95_ms / 2.0),
-            p50_ms: Some(p95_ms / 2.0),
-            p95_ms: Some(p95_ms),
-            p99_ms: Some(p95_ms),
-            max_ms: Some(p95_ms),
-        }
-    }
+    use crate::monitoring::aggregator::test_stats as stats;
 
     fn theirs(requests: i64, server_errors: i64, p95_ms: f64) -> RouteSpan {
         RouteSpan { route: "/x".to_owned(), requests, server_errors, weighted_p95_ms: p95_ms * requests as f64 }

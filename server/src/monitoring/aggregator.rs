@@ -332,6 +332,23 @@ fn rollup(minute: i64, route: &str, series: &Series) -> MinuteRollup {
     }
 }
 
+/// A window's figures for tests: `requests` over 5 minutes at `p95_ms`, the mean and median
+/// at half of it.
+#[cfg(test)]
+pub(crate) fn test_stats(requests: u64, p95_ms: f64, error_rate: f64) -> Stats {
+    Stats {
+        requests,
+        requests_per_minute: requests as f64 / 5.0,
+        error_rate,
+        client_error_rate: 0.0,
+        mean_ms: Some(p95_ms / 2.0),
+        p50_ms: Some(p95_ms / 2.0),
+        p95_ms: Some(p95_ms),
+        p99_ms: Some(p95_ms),
+        max_ms: Some(p95_ms),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

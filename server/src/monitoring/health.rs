@@ -202,20 +202,7 @@ pub async fn health(State(state): State<AppState>, request: Request) -> Response
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn stats(requests: u64, p95_ms: f64, error_rate: f64) -> Stats {
-        Stats {
-            requests,
-            requests_per_minute: requests as f64 / 5.0,
-            error_rate,
-            client_error_rate: 0.0,
-            mean_ms: Some(p95_ms / 2.0),
-            p50_ms: Some(p95_ms / 2.0),
-            p95_ms: Some(p95_ms),
-            p99_ms: Some(p95_ms),
-            max_ms: Some(p95_ms),
-        }
-    }
+    use crate::monitoring::aggregator::test_stats as stats;
 
     fn judge(database_ok: bool, requests: &Stats, rss: Option<u64>) -> (HealthStatus, Vec<String>) {
         let thresholds = HealthThresholds { memory_limit_bytes: Some(512 << 20), ..HealthThresholds::default() };
