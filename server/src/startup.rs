@@ -129,14 +129,13 @@ impl Application {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let limits = self.state.auth.limits.clone();
         let (store, monitoring) = (self.state.store.clone(), self.state.monitoring.clone());
-        let instance = self.state.monitoring.instance.clone();
         let janitor = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
             let mut sampler = monitoring::samples::ProcessSampler::new();
             loop {
                 every_minute.tick().await;
                 limits.forget_idle();
-                if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring, &instance).await {
+                if let Err(error) = monitoring::rollups::persist_closed_minutes(&store, &monitoring).await {
                     tracing::warn!(%error, "could not save the minute statistics");
                 }
                 if let Err(error) = monitoring::samples::sample_and_save(&mut sampler, &store, &monitoring).await {

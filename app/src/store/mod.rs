@@ -109,7 +109,11 @@ impl Store {
             return;
         }
         let mut assignees = Vec::new();
-        for id in organizations {
+        for (i, id) in organizations.iter().enumerate() {
+            // A record moved within one account names it twice: read it once.
+            if organizations[..i].contains(id) {
+                continue;
+            }
             match self.organization_any(*id).await {
                 Ok(org) => assignees.push(org.assigned_user_id),
                 Err(_) => return self.changed(Change::everything()).await,

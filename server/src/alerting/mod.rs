@@ -132,13 +132,13 @@ impl AlertEngine {
     }
 
     /// Sends yesterday's digest when its hour has come today and it has not gone yet (also
-    /// after a restart): in-app, log and every outbound channel that is set up.
+    /// after a restart); the caller leads the rounds: in-app, log and every outbound channel that is set up.
     pub async fn digest_if_due(&self, now: DateTime<Utc>) -> Result<Option<Notification>, StoreError> {
         let Some(hour) = self.digest_hour else { return Ok(None) };
         let today = now.date_naive();
         let Some(due) = today.and_hms_opt(hour, 0, 0).map(|t| t.and_utc()) else { return Ok(None) };
         let midnight = today.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(due);
-        if now < due || !self.lead(now).await? || storage::digest_sent_since(&self.store, midnight).await? {
+        if now < due || storage::digest_sent_since(&self.store, midnight).await? {
             return Ok(None);
         }
         let yesterday = today - chrono::Duration::days(1);
@@ -245,11 +245,18 @@ impl AlertEngine {
                 if let Err(error) = self.reload_channels().await {
                     tracing::warn!(%error, "could not read the alert channels saved on the alerts page");
                 }
-                if let Err(error) = self.evaluate(Utc::now()).await {
-                    tracing::warn!(%error, "could not evaluate the alert rules");
-                }
-                if let Err(error) = self.digest_if_due(Utc::now()).await {
-                    tracing::warn!(%error, "could not send the daily digest");
+                let now = Utc::now();
+                match self.lead(now).await {
+                    Ok(true) => {
+                        if let Err(error) = self.round(now).await {
+                            tracing::warn!(%error, "could not evaluate the alert rules");
+                        }
+                        if let Err(error) = self.digest_if_due(now).await {
+                            tracing::warn!(%error, "could not send the daily digest");
+                        }
+                    }
+                    Ok(false) => self.recount().await,
+                    Err(error) => tracing::warn!(%error, "could not take the lease on the alert rounds"),
                 }
             }
         })
@@ -264,6 +271,11 @@ impl AlertEngine {
             self.recount().await;
             return Ok(Vec::new());
         }
+        self.round(now).await
+    }
+
+    /// A round of the instance that leads the rounds: measure, then settle.
+    async fn round(&self, now: DateTime<Utc>) -> Result<Vec<Notification>, StoreError> {
         let measured = self.measure(now).await?;
         self.settle(measured, now).await
     }
@@ -271,9 +283,13 @@ impl AlertEngine {
     /// Takes or renews the lease on the rounds: whether this instance leads them at `now`.
     pub async fn lead(&self, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut tx = self.store.db().begin().await?;
-        let leads = storage::take_lease(&mut tx, &self.monitoring.instance, now, now + self.lease).await?;
+        let leads = self.take_lease(&mut tx, now).await?;
         tx.commit().await?;
         Ok(leads)
+    }
+
+    async fn take_lease(&self, tx: &mut Tx, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        storage::take_lease(tx, &self.monitoring.instance, now, now + self.lease).await
     }
 
     /// Gives the rounds up to the other instances (this one stops).
@@ -304,7 +320,7 @@ impl AlertEngine {
         let mut tx = self.store.db().begin().await?;
         // Renewed inside the round, so a round that measured for longer than its lease, while
         // another instance took over, writes nothing.
-        if !storage::take_lease(&mut tx, &self.monitoring.instance, now, now + self.lease).await? {
+        if !self.take_lease(&mut tx, now).await? {
             tracing::info!("another instance leads the alert rounds now; this round is dropped");
             return Ok(Vec::new());
         }

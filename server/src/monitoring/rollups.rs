@@ -17,9 +17,9 @@ pub const RETENTION_SECONDS: i64 = 7 * 24 * 3600;
 const BATCH: usize = 50;
 
 /// Writes the minutes that closed since the last call and drops those past the retention.
-pub async fn persist_closed_minutes(store: &Store, monitoring: &Monitoring, instance: &str) -> Result<(), StoreError> {
+pub async fn persist_closed_minutes(store: &Store, monitoring: &Monitoring) -> Result<(), StoreError> {
     let rollups = monitoring.take_closed_minutes();
-    save(store, instance, &rollups).await?;
+    save(store, &monitoring.instance, &rollups).await?;
     prune(store, Utc::now().timestamp() - RETENTION_SECONDS).await?;
     Ok(())
 }
