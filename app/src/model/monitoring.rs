@@ -476,6 +476,8 @@ pub struct CacheRow {
     pub entries: u64,
     pub hits: u64,
     pub shared_hits: u64,
+    /// Misses that waited for the same read under way.
+    pub joined: u64,
     pub misses: u64,
     pub evictions: u64,
     pub hit_ratio: Option<f64>,

@@ -513,6 +513,7 @@ fn caches_table(caches: Vec<CacheRow>) -> AnyView {
                     <td data-label="Entries">{c.entries}</td>
                     <td data-label="Hits">{c.hits}</td>
                     <td data-label="Shared hits">{c.shared_hits}</td>
+                    <td data-label="Joined reads">{c.joined}</td>
                     <td data-label="Misses">{c.misses}</td>
                     <td data-label="Evictions">{c.evictions}</td>
                     <td data-label="Hit ratio">{Unit::Share.format(c.hit_ratio)}</td>
@@ -521,7 +522,7 @@ fn caches_table(caches: Vec<CacheRow>) -> AnyView {
             .into_any()
         })
         .collect();
-    let columns = ["Cache", "Entries", "Hits", "Shared hits", "Misses", "Evictions", "Hit ratio"];
+    let columns = ["Cache", "Entries", "Hits", "Shared hits", "Joined reads", "Misses", "Evictions", "Hit ratio"];
     data_table("caches-table", &columns, rows)
 }
 

@@ -137,11 +137,7 @@ impl Store {
         }
         match found {
             Ok(value) => Ok(value),
-            Err(ticket) => {
-                let value = read().await?;
-                cache.put(ticket, &key, &value);
-                Ok(value)
-            }
+            Err(ticket) => cache.read_once(ticket, &key, read).await,
         }
     }
 

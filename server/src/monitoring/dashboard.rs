@@ -249,6 +249,7 @@ async fn overview(state: &AppState, user: &CurrentUser, period: Period) -> Resul
             entries: c.entries,
             hits: c.hits,
             shared_hits: c.shared_hits,
+            joined: c.joined,
             misses: c.misses,
             evictions: c.evictions,
             hit_ratio: c.hit_ratio,

@@ -109,7 +109,7 @@ pub async fn sample_and_save(
         .map(|cache| cache.stats())
         .unwrap_or_default()
         .iter()
-        .fold((0, 0), |(h, m), c| (h + c.hits + c.shared_hits, m + c.misses));
+        .fold((0, 0), |(h, m), c| (h + c.hits + c.shared_hits + c.joined, m + c.misses));
     match sampler.sample(
         chrono::Utc::now().timestamp(),
         process.resident_memory_bytes,

@@ -11,8 +11,10 @@
 //! Writes invalidate precisely ([`Change`]): the changed records, and the scoped entries of
 //! the scopes that can see them (everyone's, and the assigned reps'). A generation number
 //! makes that safe against a read that was under way during a change: what was read before
-//! the change is not stored after it.
+//! the change is not stored after it. Misses of one key at the same time share one read
+//! ([`flights`]).
 
+mod flights;
 pub mod shared;
 
 use std::any::Any;
@@ -25,6 +27,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use flights::{Flights, Landed, Role};
 pub use shared::{SharedCache, SharedCacheSettings, SharedStatus};
 
 /// What the cache holds, each kind with its own statistics.
@@ -159,11 +162,15 @@ pub struct CacheStats {
     pub hits: u64,
     /// Lookups answered by the shared cache (Redis) after missing in memory.
     pub shared_hits: u64,
+    /// Lookups that missed and waited for the same read already under way instead of
+    /// reading again.
+    pub joined: u64,
     /// Lookups that went to the database.
     pub misses: u64,
     /// Entries pushed out by the size bound or expired by the TTL.
     pub evictions: u64,
-    /// Lookups answered by either cache over all lookups since start (`None` before the first).
+    /// Lookups answered without a read of their own (either cache, or a joined read) over all
+    /// lookups since start (`None` before the first).
     pub hit_ratio: Option<f64>,
     pub ttl_seconds: u64,
     pub max_entries: u64,
@@ -173,6 +180,7 @@ pub struct CacheStats {
 struct Counters {
     hits: AtomicU64,
     shared_hits: AtomicU64,
+    joined: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
 }
@@ -185,6 +193,7 @@ type Counts = [Counters; Kind::ALL.len()];
 struct Local {
     entries: moka::sync::Cache<String, Value>,
     generation: AtomicU64,
+    flights: Flights,
     /// Shared with the eviction listener.
     counters: Arc<Counts>,
 }
@@ -247,7 +256,7 @@ impl ReadCache {
                 count(&evictions, kind, |c| &c.evictions);
             })
             .build();
-        let local = Arc::new(Local { entries, generation: AtomicU64::new(0), counters });
+        let local = Arc::new(Local { entries, generation: AtomicU64::new(0), flights: Flights::default(), counters });
         ReadCache { local, shared: None, settings }
     }
 
@@ -273,7 +282,7 @@ impl ReadCache {
     }
 
     /// The cached value under `key` (from memory, else from the shared cache, which is then
-    /// kept in memory too), or a ticket to store it once read.
+    /// kept in memory too), or a ticket to read it with [`ReadCache::read_once`].
     pub async fn get<T>(&self, key: &CacheKey) -> Result<T, Ticket>
     where
         T: Clone + Send + Sync + DeserializeOwned + 'static,
@@ -297,13 +306,49 @@ impl ReadCache {
             self.keep_local(&ticket, key, &value);
             return Ok(value);
         }
-        count(&self.local.counters, kind, |c| &c.misses);
-        metrics::counter!("cache_misses_total", "cache" => kind.name()).increment(1);
         Err(ticket)
     }
 
+    /// After a miss: `read`s and keeps the value, or waits for the same read already under
+    /// way (started in the ticket's generation) and takes its value.
+    pub async fn read_once<T, E, F>(&self, ticket: Ticket, key: &CacheKey, read: impl FnOnce() -> F) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + Serialize + 'static,
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        let kind = key.kind();
+        let lead = loop {
+            match self.local.flights.join(key.as_str(), ticket.local) {
+                Role::Lead(lead) => break Some(lead),
+                Role::Follow(follow) => match follow.landed().await {
+                    Landed::Read(value) => match value.downcast_ref::<T>() {
+                        Some(value) => {
+                            count(&self.local.counters, kind, |c| &c.joined);
+                            metrics::counter!("cache_hits_total", "cache" => kind.name(), "layer" => "joined")
+                                .increment(1);
+                            return Ok(value.clone());
+                        }
+                        None => break None,
+                    },
+                    Landed::Failed => break None,
+                    Landed::Abandoned => continue,
+                },
+            }
+        };
+        count(&self.local.counters, kind, |c| &c.misses);
+        metrics::counter!("cache_misses_total", "cache" => kind.name()).increment(1);
+        let read = read().await;
+        if let Some(lead) = lead {
+            lead.land(read.as_ref().ok().map(|value| Arc::new(value.clone()) as Value));
+        }
+        if let Ok(value) = &read {
+            self.put(ticket, key, value);
+        }
+        read
+    }
+
     /// Stores what was read under `ticket`, unless something changed since.
-    pub fn put<T>(&self, ticket: Ticket, key: &CacheKey, value: &T)
+    fn put<T>(&self, ticket: Ticket, key: &CacheKey, value: &T)
     where
         T: Clone + Send + Sync + Serialize + 'static,
     {
@@ -345,16 +390,19 @@ impl ReadCache {
                 let counters = &self.local.counters[kind.index()];
                 let hits = counters.hits.load(Ordering::Relaxed);
                 let shared_hits = counters.shared_hits.load(Ordering::Relaxed);
+                let joined = counters.joined.load(Ordering::Relaxed);
                 let misses = counters.misses.load(Ordering::Relaxed);
-                let lookups = hits + shared_hits + misses;
+                let answered = hits + shared_hits + joined;
+                let lookups = answered + misses;
                 CacheStats {
                     name: kind.name(),
                     entries: entries[kind.index()],
                     hits,
                     shared_hits,
+                    joined,
                     misses,
                     evictions: counters.evictions.load(Ordering::Relaxed),
-                    hit_ratio: (lookups > 0).then(|| (hits + shared_hits) as f64 / lookups as f64),
+                    hit_ratio: (lookups > 0).then(|| answered as f64 / lookups as f64),
                     ttl_seconds: self.settings.ttl.as_secs(),
                     max_entries: self.settings.max_entries,
                 }
@@ -377,7 +425,120 @@ mod tests {
 
     async fn fill(cache: &ReadCache, key: &CacheKey, value: i64) {
         let ticket = cache.get::<i64>(key).await.expect_err("a miss");
-        cache.put(ticket, key, &value);
+        let read: Result<i64, ()> = cache.read_once(ticket, key, || async move { Ok(value) }).await;
+        assert_eq!(read, Ok(value));
+    }
+
+    /// `readers` look `key` up at once; each miss reads through a read that counts its runs
+    /// and ends only once every reader has started.
+    async fn many_at_once(
+        cache: &ReadCache,
+        key: &CacheKey,
+        readers: usize,
+        fail: bool,
+    ) -> (Vec<Result<i64, &'static str>>, usize) {
+        let runs = AtomicU64::new(0);
+        let (open, opened) = tokio::sync::watch::channel(false);
+        let lookups = (0..readers).map(|_| {
+            let mut opened = opened.clone();
+            let runs = &runs;
+            async move {
+                let ticket = match cache.get::<i64>(key).await {
+                    Ok(value) => return Ok(value),
+                    Err(ticket) => ticket,
+                };
+                cache
+                    .read_once(ticket, key, || async move {
+                        let run = runs.fetch_add(1, Ordering::SeqCst);
+                        let _ = opened.wait_for(|open| *open).await;
+                        if fail { Err("the database is down") } else { Ok(41 + run as i64) }
+                    })
+                    .await
+            }
+        });
+        let opening = async {
+            // join_all polls every lookup once before this runs again.
+            tokio::task::yield_now().await;
+            let _ = open.send(true);
+        };
+        let (results, ()) = tokio::join!(futures::future::join_all(lookups), opening);
+        (results, runs.load(Ordering::SeqCst) as usize)
+    }
+
+    fn figures_stats(cache: &ReadCache) -> CacheStats {
+        cache.stats().into_iter().find(|s| s.name == "figures").unwrap()
+    }
+
+    #[tokio::test]
+    async fn misses_of_one_key_at_once_share_one_read() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = CacheKey::scoped(Kind::Figures, None, &"team dashboard");
+        let (results, runs) = many_at_once(&cache, &key, 16, false).await;
+        assert_eq!(runs, 1, "one read for sixteen misses");
+        assert!(results.iter().all(|r| *r == Ok(41)), "everyone got the one read's value: {results:?}");
+        let stats = figures_stats(&cache);
+        assert_eq!((stats.misses, stats.joined, stats.hits), (1, 15, 0));
+        assert_eq!(stats.hit_ratio, Some(15.0 / 16.0));
+        assert_eq!(cache.local.flights.under_way(), 0, "the flight is over");
+        assert_eq!(read(&cache, &key).await, Some(41), "and its value is kept");
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_not_handed_to_those_who_waited() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = CacheKey::scoped(Kind::Figures, None, &"team dashboard");
+        let (results, runs) = many_at_once(&cache, &key, 4, true).await;
+        assert!(results.iter().all(|r| r.is_err()), "{results:?}");
+        assert_eq!(runs, 4, "each reader tried itself after the first read failed");
+        assert_eq!(read(&cache, &key).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_reader_arriving_after_a_change_does_not_take_a_read_begun_before_it() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = CacheKey::scoped(Kind::Figures, None, &"team dashboard");
+        let before = cache.get::<i64>(&key).await.expect_err("a miss");
+        let (open, mut opened) = tokio::sync::watch::channel(false);
+        let first = cache.read_once(before, &key, || async move {
+            let _ = opened.wait_for(|open| *open).await;
+            Ok::<_, ()>(1)
+        });
+        let after_a_change = async {
+            tokio::task::yield_now().await;
+            cache.changed(Change::organizations(&[], &[Uuid::now_v7()])).await;
+            let ticket = cache.get::<i64>(&key).await.expect_err("a miss");
+            let second = cache.read_once(ticket, &key, || async { Ok::<_, ()>(2) }).await;
+            let _ = open.send(true);
+            second
+        };
+        let (first, second) = tokio::join!(first, after_a_change);
+        assert_eq!((first, second), (Ok(1), Ok(2)), "the later reader read for itself");
+        // (The later read is kept unless it lands in the clock tick of the change, whose
+        // invalidation then covers it too: a miss, never a stale value.)
+        assert_ne!(read(&cache, &key).await, Some(1), "the read begun before the change is not kept");
+    }
+
+    #[tokio::test]
+    async fn when_the_reader_goes_away_a_waiting_one_reads() {
+        let cache = ReadCache::new(CacheSettings::default());
+        let key = CacheKey::scoped(Kind::Figures, None, &"team dashboard");
+        let ticket = cache.get::<i64>(&key).await.expect_err("a miss");
+        let abandoned = cache.read_once(ticket, &key, std::future::pending::<Result<i64, ()>>);
+        let waiting = async {
+            let ticket = cache.get::<i64>(&key).await.expect_err("a miss");
+            cache.read_once(ticket, &key, || async { Ok::<_, ()>(3) }).await
+        };
+        tokio::pin!(waiting);
+        // The first reader starts its read and the second waits for it; then the first's
+        // request is cancelled.
+        tokio::select! {
+            biased;
+            _ = abandoned => unreachable!("the read never ends"),
+            _ = &mut waiting => unreachable!("it waits for the first"),
+            () = tokio::task::yield_now() => {}
+        }
+        assert_eq!(waiting.await, Ok(3));
+        assert_eq!(cache.local.flights.under_way(), 0);
     }
 
     #[tokio::test]
@@ -424,8 +585,13 @@ mod tests {
         let cache = ReadCache::new(CacheSettings::default());
         let key = list_key(None, 1);
         let before_the_change = cache.get::<i64>(&key).await.expect_err("a miss");
-        cache.changed(Change::organizations(&[], &[Uuid::now_v7()])).await;
-        cache.put(before_the_change, &key, &1);
+        let read_meanwhile = cache
+            .read_once(before_the_change, &key, || async {
+                cache.changed(Change::organizations(&[], &[Uuid::now_v7()])).await;
+                Ok::<_, ()>(1)
+            })
+            .await;
+        assert_eq!(read_meanwhile, Ok(1));
         assert_eq!(read(&cache, &key).await, None, "a value read before a change is not kept");
     }
 
