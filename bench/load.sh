@@ -9,7 +9,8 @@
 # of the same binary (`kitchen-pantry ceiling`) give the machine's ceiling, and each request's
 # throughput is also stated as a share of it. One request is also driven at rising offered
 # rates, into a plot. The app server's CPU per run and peak RSS from /proc (PostgreSQL's own
-# CPU is not in it). Written into docs/benchmarks.md.
+# CPU is not in it), the peak also after the first copy and after each request's runs, which
+# shows the request that raised it. Written into docs/benchmarks.md.
 #
 # Settings: BENCH_SECONDS per run (5), BENCH_CONNECTIONS (16), BENCH_SCALE_ORGANIZATIONS (100000).
 set -euo pipefail
@@ -34,6 +35,11 @@ source bench/common.sh
 # The server's CPU seconds so far (user + system), from /proc.
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$server_pid/stat"
+}
+
+# The server's peak resident memory so far, in KiB.
+peak_rss() {
+  awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status"
 }
 
 # One oha run into $WORK/load/$1.json, and the server's CPU over its wall time (% of one
@@ -102,6 +108,7 @@ json.dump({"pages": pages, "bytes": size, "seconds": time.perf_counter() - start
 print(cursor)
 PY
 )
+  peak_rss >"$WORK/load/$key.copy.rss"
   quick_log_bodies "$WORK/load/orgs.json" 50000
   # label | name | who | oha's arguments
   local requests=(
@@ -122,6 +129,7 @@ PY
     [ "$who" = manager ] && cookie=$manager
     # shellcheck disable=SC2086 # the arguments are words on purpose
     saturate_then_steady "$key-$name" "$cookie" $args
+    peak_rss >"$WORK/load/$key-$name.rss"
     printf '%s|%s\n' "$what" "$key-$name" >>"$WORK/load/$key.list"
   done
   # Latency against offered rate, for the plot: the JSON list at shares of its saturation.
@@ -131,7 +139,7 @@ PY
     drive "$key-curve-$share" "$rep" -c 64 -q "$(python3 -c "print(max(1, int($max * $share / 100)))")" --latency-correction \
       "$BASE/api/v1/organizations"
   done
-  grep VmHWM "/proc/$server_pid/status" | awk '{ print $2 }' >"$WORK/load/$key.rss"
+  peak_rss >"$WORK/load/$key.rss"
   stop_server
 }
 

@@ -29,7 +29,9 @@ def run(name):
         value = percentiles.get(p)
         return None if value is None else value * 1000
 
+    rss = f"{folder}/{name.removesuffix('-max')}.rss"
     return {
+        "peak_mb": int(open(rss).read().strip()) / 1024 if os.path.exists(rss) else None,
         "rps": summary.get("requestsPerSec") or 0.0,
         "p50": ms("p50"),
         "p95": ms("p95"),
@@ -48,6 +50,10 @@ def errors(r):
     return f"{r['failed']} of {r['total']}" if r["failed"] else "0"
 
 
+def megabytes(mb):
+    return "—" if mb is None else f"{mb:.0f}"
+
+
 def goal(name, steady, top):
     """Architecture.md's server goals, judged on this request; "" when none applies."""
     if name in ("home", "orgs-ssr"):
@@ -62,7 +68,7 @@ def goal(name, steady, top):
 ceiling_top, ceiling_steady = run("ceiling-max"), run("ceiling-steady")
 rows = [
     f"| ceiling: a bare axum handler | — | {ceiling_top['rps']:.0f} | 100 % | {latencies(ceiling_top)} "
-    f"| {ceiling_top['cpu']} % | {ceiling_steady['rps']:.0f} | {latencies(ceiling_steady)} | {errors(ceiling_top)} | |"
+    f"| {ceiling_top['cpu']} % | {ceiling_steady['rps']:.0f} | {latencies(ceiling_steady)} | {errors(ceiling_top)} | | |"
 ]
 memory, copies = [], []
 for key, label in BACKENDS:
@@ -78,11 +84,15 @@ for key, label in BACKENDS:
         rows.append(
             f"| {what} | {label} | {top['rps']:.0f} | {share:.1f} % | {latencies(top)} | {top['cpu']} % "
             f"| {steady['rps']:.0f} | {latencies(steady)} | {errors(top)} "
-            f"| {goal(short, steady, top)} |"
+            f"| {goal(short, steady, top)} | {megabytes(top['peak_mb'])} |"
         )
     with open(f"{folder}/{key}.rss") as f:
         rss_mb = int(f.read().strip()) / 1024
-    memory.append(f"{label} {rss_mb:.0f} MB{'' if rss_mb < 100 else ' ✗'}")
+    after_copy = ""
+    if os.path.exists(f"{folder}/{key}.copy.rss"):
+        with open(f"{folder}/{key}.copy.rss") as f:
+            after_copy = f" ({int(f.read().strip()) / 1024:.0f} MB after the first copy)"
+    memory.append(f"{label} {rss_mb:.0f} MB{'' if rss_mb < 100 else ' ✗'}{after_copy}")
     with open(f"{folder}/{key}.copy") as f:
         copy = json.load(f)
     counts = " / ".join(f"{copy['rows'][k]:,}" for k in ("organizations", "contacts", "interactions", "opportunities"))
@@ -157,11 +167,12 @@ print(
             "oha's latency correction (what a user waits at a load the server carries). \"share of ceiling\":",
             "its throughput over a bare axum handler's of the same binary in the same run, a ratio that holds",
             "better than req/s from one machine to the next. CPU: the app server's (not PostgreSQL's), in % of",
-            "one core, during the max run.",
+            "one core, during the max run. Peak RSS: the server's highest resident memory once that request's",
+            "runs were over (it only rises, so the request that raised it shows).",
             "Latencies in ms. Goals from architecture.md; ✗ marks a miss.",
             "",
-            "| request | database | max req/s | share of ceiling | p50 / p95 / p99 at max | CPU | steady req/s | p50 / p95 / p99 steady | errors | goal |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| request | database | max req/s | share of ceiling | p50 / p95 / p99 at max | CPU | steady req/s | p50 / p95 / p99 steady | errors | goal | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peak RSS of the server over the whole run (goal < 100 MB at 100k organizations): {', '.join(memory)}.",

@@ -1673,7 +1673,10 @@ async fn delta_pulls_page_through_a_reps_records_and_carry_deletions(store: &Sto
     let page = access.changes_since(&cursor, 2).await.unwrap();
     assert!(page.organizations.is_empty(), "a write of the last seconds waits for the next pull");
     assert!(page.settling, "and the page says so, for the client to pull again shortly");
-    settle(store, app::store::now() - chrono::Duration::seconds(30)).await;
+    // The copy was read up to the last pull's horizon; the deletion settles just after it.
+    let horizon = cursor.organizations.expect("a mark").at;
+    assert!(horizon > settled_at, "a table read to the end is marked at the pull's horizon, not its last row");
+    settle(store, horizon + chrono::Duration::milliseconds(1)).await;
     let page = access.changes_since(&cursor, 2).await.unwrap();
     assert!(!page.settling);
     assert_eq!(

@@ -207,7 +207,8 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Where a delta pull reached in one table: the last row read, in `(updated_at, id)` order.
+/// Where a delta pull reached in one table, in `(updated_at, id)` order: the last row of a
+/// full page, or the pull's horizon (and the greatest id) once the table was read up to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mark {
     pub at: DateTime<Utc>,
