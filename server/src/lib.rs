@@ -3,6 +3,7 @@
 
 pub mod alerting;
 pub mod config;
+pub mod memory;
 pub mod monitoring;
 pub mod routes;
 pub mod security;

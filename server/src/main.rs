@@ -8,8 +8,19 @@ use server::seed::generator::{Plan, generate};
 use server::startup::{Application, open_store};
 use server::telemetry;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before any thread starts, so none takes an arena beyond the cap.
+    server::memory::limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("kitchen-pantry: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let cli = Cli::parse();
     if let Err(error) = cli.config.validate() {
         eprintln!("kitchen-pantry: {error}");
