@@ -31,7 +31,7 @@ test.describe('a rep logs visits', () => {
     const name = await firstChoice(page);
     const search = page.getByLabel('Which organization?');
     await search.fill(name.slice(0, 6));
-    // The demo's names are drawn at random and two accounts may share one.
+    // The seed's generated names repeat: two accounts may share the first choice's name.
     await expect(page.locator('#log-choices a', { hasText: name }).first()).toBeVisible();
     await search.press('ArrowDown');
     await expect(page.locator('#log-choices a').first()).toBeFocused();
