@@ -754,7 +754,7 @@ async fn today_reads_follow_ups_and_neglected_accounts(store: &Store) {
     access.create_interaction(None, with_follow_up(recent.id, 0, 9), None).await.unwrap();
 
     let due = access.my_follow_ups(app::model::Due::horizon(in_days(0))).await.unwrap();
-    assert_eq!(due.iter().map(|i| i.interaction.id).collect::<Vec<_>>(), [overdue.id, today.id, soon.id]);
+    assert_eq!(due.iter().map(|f| f.id).collect::<Vec<_>>(), [overdue.id, today.id, soon.id]);
     assert!(store.follow_ups_due(bob.id, in_days(30), None).await.unwrap().is_empty(), "only the author's");
 
     let (accounts, total) = access.accounts_to_visit(app::store::now() - chrono::Duration::days(30)).await.unwrap();

@@ -487,3 +487,38 @@ async fn sync_batches_apply_once_and_pulls_page_by_cursor() {
     let (status, body) = app.call(&rep, reqwest::Method::GET, "/api/v1/sync/changes?since=yesterday", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[tokio::test]
+async fn answers_are_compressed_for_clients_that_ask() {
+    let app = TestApp::spawn().await;
+    for n in 0..30 {
+        app.create_organization(json!({"name": format!("Compressed Corner Cafe {n}"), "city": "Austin"})).await;
+    }
+    let fetch = async |encoding: &str| {
+        let response = app
+            .client
+            .get(app.url("/api/v1/organizations?per_page=30&sort=name"))
+            .header(reqwest::header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let coding = response.headers().get(reqwest::header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+        (coding, response.bytes().await.unwrap().to_vec())
+    };
+    let (coding, plain) = fetch("identity").await;
+    assert_eq!(coding, None);
+
+    let (coding, brotli) = fetch("br").await;
+    assert_eq!(coding.as_deref(), Some("br"));
+    let mut decoded = Vec::new();
+    brotli_decompressor::BrotliDecompress(&mut brotli.as_slice(), &mut decoded).unwrap();
+    assert_eq!(decoded, plain, "brotli decodes to the same answer");
+    assert!(brotli.len() * 4 < plain.len(), "brotli {} of {} bytes", brotli.len(), plain.len());
+
+    let (coding, gzip) = fetch("gzip").await;
+    assert_eq!(coding.as_deref(), Some("gzip"));
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzip.as_slice()), &mut decoded).unwrap();
+    assert_eq!(decoded, plain, "gzip decodes to the same answer");
+}

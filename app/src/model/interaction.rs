@@ -83,9 +83,53 @@ pub struct InteractionItem {
 
 impl InteractionItem {
     pub fn contact_name(&self) -> Option<String> {
-        self.contact_first_name
-            .as_deref()
-            .map(|first| super::contact::full_name(first, self.contact_last_name.as_deref()))
+        contact_name(self.contact_first_name.as_deref(), self.contact_last_name.as_deref())
+    }
+}
+
+fn contact_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    first.map(|first| super::contact::full_name(first, last))
+}
+
+/// An open follow-up as the Today page lists it: what is due, when, where and with whom.
+/// Only that: Today carries up to fifty, and whole interaction items (notes, position,
+/// audit fields) made them four times the size, half the rep's home page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct FollowUp {
+    /// The interaction that asked for it; the visit logged for it completes it.
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub contact_first_name: Option<String>,
+    pub contact_last_name: Option<String>,
+    pub follow_up_at: DateTime<Utc>,
+    pub follow_up_notes: Option<String>,
+}
+
+impl FollowUp {
+    /// The follow-up an interaction asks for, if it is still open.
+    pub fn of(item: InteractionItem) -> Option<FollowUp> {
+        let interaction = item.interaction;
+        let follow_up_at = interaction.follow_up_at.filter(|_| !interaction.follow_up_done)?;
+        Some(FollowUp {
+            id: interaction.id,
+            organization_id: interaction.organization_id,
+            organization_name: item.organization_name,
+            contact_first_name: item.contact_first_name,
+            contact_last_name: item.contact_last_name,
+            follow_up_at,
+            follow_up_notes: interaction.follow_up_notes,
+        })
+    }
+
+    /// The day it is due.
+    pub fn due_on(&self) -> NaiveDate {
+        self.follow_up_at.date_naive()
+    }
+
+    pub fn contact_name(&self) -> Option<String> {
+        contact_name(self.contact_first_name.as_deref(), self.contact_last_name.as_deref())
     }
 }
 
@@ -573,5 +617,54 @@ mod tests {
         assert_eq!(Due::of(day(2026, 12, 11), today), Due::ThisWeek);
         assert_eq!(Due::of(day(2026, 12, 12), today), Due::Later);
         assert_eq!(Due::horizon(today), day(2026, 12, 12));
+    }
+
+    fn item(follow_up_at: Option<DateTime<Utc>>, done: bool) -> InteractionItem {
+        let logged = at(2026, 12, 1, 9);
+        InteractionItem {
+            interaction: Interaction {
+                id: Uuid::from_u128(1),
+                organization_id: Uuid::from_u128(2),
+                contact_id: Some(Uuid::from_u128(3)),
+                user_id: Uuid::from_u128(4),
+                opportunity_id: None,
+                kind: InteractionKind::Visit,
+                occurred_at: logged,
+                duration_minutes: Some(30),
+                subject: Some("Spring menu".into()),
+                notes: Some("Chef wants pricing for 40 cases a week.".into()),
+                outcome: Some(Outcome::FollowUpNeeded),
+                follow_up_at,
+                follow_up_notes: Some("Bring the price sheet.".into()),
+                follow_up_done: done,
+                latitude: None,
+                longitude: None,
+                created_at: logged,
+                updated_at: logged,
+                created_by: None,
+                updated_by: None,
+                deleted_at: None,
+                version: 1,
+            },
+            organization_name: "Golden Fork".into(),
+            contact_first_name: Some("Ann".into()),
+            contact_last_name: Some("Lee".into()),
+            author_name: Some("Rita Rep".into()),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_keeps_what_today_shows_of_an_open_one_only() {
+        let due = at(2026, 12, 8, 0);
+        let follow_up = FollowUp::of(item(Some(due), false)).unwrap();
+        assert_eq!((follow_up.id, follow_up.organization_id), (Uuid::from_u128(1), Uuid::from_u128(2)));
+        assert_eq!(follow_up.organization_name, "Golden Fork");
+        assert_eq!(follow_up.contact_name().as_deref(), Some("Ann Lee"));
+        assert_eq!(
+            (follow_up.due_on(), follow_up.follow_up_notes.as_deref()),
+            (day(2026, 12, 8), Some("Bring the price sheet."))
+        );
+        assert_eq!(FollowUp::of(item(Some(due), true)), None, "done");
+        assert_eq!(FollowUp::of(item(None, false)), None, "none asked for");
     }
 }

@@ -28,7 +28,9 @@ pub mod vitals;
 pub use audit::AuditEntry;
 pub use contact::{Contact, ContactDraft, ContactForm};
 pub use enums::*;
-pub use interaction::{AccountToVisit, Due, Interaction, InteractionDraft, InteractionForm, InteractionItem, NextStep};
+pub use interaction::{
+    AccountToVisit, Due, FollowUp, Interaction, InteractionDraft, InteractionForm, InteractionItem, NextStep,
+};
 pub use opportunity::{
     Opportunity, OpportunityDraft, OpportunityForm, OpportunityItem, StageChange, StageMoveForm, StageTotal, Staleness,
 };

@@ -19,7 +19,7 @@ use crate::model::query::parse_query_string;
 use crate::model::sync::SyncEntity;
 use crate::model::validate::search_key;
 use crate::model::{
-    AccountToVisit, Contact, CurrentUser, Due, Interaction, InteractionItem, Opportunity, OpportunityItem,
+    AccountToVisit, Contact, CurrentUser, Due, FollowUp, Interaction, InteractionItem, Opportunity, OpportunityItem,
     Organization, OrganizationQuery, OrganizationSort, OrganizationSummary, Page, Priority, SortDirection, Stage,
     StageTotal, UserSummary,
 };
@@ -431,7 +431,7 @@ pub async fn today() -> Result<Today, OfflineError> {
         mine.iter().filter(|i| i.open_follow_up().is_some_and(|due| due < until)).collect();
     follow_ups.sort_by_key(|i| (i.follow_up_at, i.id));
     follow_ups.truncate(TODAY_LIMIT as usize);
-    let follow_ups = follow_ups.into_iter().cloned().map(&item).collect();
+    let follow_ups = follow_ups.into_iter().cloned().map(&item).filter_map(FollowUp::of).collect();
 
     let neglected = now - Duration::days(NEGLECTED_AFTER_DAYS);
     let mut to_visit: Vec<&Organization> = names

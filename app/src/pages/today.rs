@@ -9,7 +9,7 @@ use leptos_router::{LazyRoute, lazy_route};
 use crate::api::today::{Today, get_today};
 use crate::components::format::{count, day, optional_date};
 use crate::components::{loaded, use_session};
-use crate::model::{AccountToVisit, InteractionItem, interaction::NEGLECTED_AFTER_DAYS};
+use crate::model::{AccountToVisit, FollowUp, interaction::NEGLECTED_AFTER_DAYS};
 use crate::pages::interactions::InteractionEntry;
 
 pub struct TodayPage {
@@ -77,7 +77,7 @@ pub fn TodayView(today: Today) -> impl IntoView {
 fn FollowUps(
     id: &'static str,
     title: &'static str,
-    items: Vec<InteractionItem>,
+    items: Vec<FollowUp>,
     can_log: bool,
     urgent: bool,
 ) -> impl IntoView {
@@ -97,16 +97,15 @@ fn FollowUps(
                 view! {
                     <ul class="plain-list follow-up-list">
                         {items.into_iter().map(|item| {
-                            let i = &item.interaction;
-                            let log = format!("/log?organization={}&completes={}", i.organization_id, i.id);
+                            let log = format!("/log?organization={}&completes={}", item.organization_id, item.id);
                             view! {
                                 <li>
                                     <div>
-                                        <a href=format!("/organizations/{}", i.organization_id)><strong>{item.organization_name.clone()}</strong></a>
+                                        <a href=format!("/organizations/{}", item.organization_id)><strong>{item.organization_name.clone()}</strong></a>
                                         {item.contact_name().map(|c| format!(" · {c}"))}
                                         <div class="muted">
-                                            {i.follow_up_on().map(day)}
-                                            {i.follow_up_notes.clone().map(|n| format!(" · {n}"))}
+                                            {day(item.due_on())}
+                                            {item.follow_up_notes.clone().map(|n| format!(" · {n}"))}
                                         </div>
                                     </div>
                                     {can_log.then(|| view! {

@@ -10,7 +10,7 @@ use crate::model::OnDuplicate;
 use crate::model::import::{ImportDetail, ImportSummary};
 use crate::model::import_file::ErrorRow;
 use crate::model::{
-    AccountToVisit, AuditEntry, CloseReason, Contact, ContactDraft, ContactQuery, CurrentUser, Interaction,
+    AccountToVisit, AuditEntry, CloseReason, Contact, ContactDraft, ContactQuery, CurrentUser, FollowUp, Interaction,
     InteractionDraft, InteractionItem, InteractionQuery, Opportunity, OpportunityDraft, OpportunityItem, Organization,
     OrganizationDraft, OrganizationQuery, Page, Role, Stage, StageChange, StageTotal, UserAccount, UserSummary,
 };
@@ -280,7 +280,7 @@ impl Access {
     }
 
     /// The user's own open follow-ups due before `until`, overdue ones included.
-    pub async fn my_follow_ups(&self, until: chrono::NaiveDate) -> Result<Vec<InteractionItem>, StoreError> {
+    pub async fn my_follow_ups(&self, until: chrono::NaiveDate) -> Result<Vec<FollowUp>, StoreError> {
         self.store.follow_ups_due(self.user.id, until, policy::organization_scope(&self.user)).await
     }
 

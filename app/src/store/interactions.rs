@@ -12,7 +12,7 @@ use super::table::Table;
 use super::{Actor, BackendKind, Change, Sql, Store, StoreError, Tx, now};
 use crate::model::audit::field_changes;
 use crate::model::{
-    AccountToVisit, AuditAction, Interaction, InteractionDraft, InteractionItem, InteractionQuery, Page,
+    AccountToVisit, AuditAction, FollowUp, Interaction, InteractionDraft, InteractionItem, InteractionQuery, Page,
 };
 
 pub(super) const INTERACTIONS: Table = Table {
@@ -26,10 +26,6 @@ pub(super) const INTERACTIONS: Table = Table {
 const T: &Table = &INTERACTIONS;
 
 /// An interaction with the names lists show, from its live organization.
-fn item_select() -> String {
-    item_select_from("interactions i")
-}
-
 fn item_select_from(interactions: &str) -> String {
     format!(
         "SELECT {}, o.name AS organization_name, c.first_name AS contact_first_name, \
@@ -240,15 +236,17 @@ impl Store {
         user: Uuid,
         until: NaiveDate,
         visible_to: Option<Uuid>,
-    ) -> Result<Vec<InteractionItem>, StoreError> {
+    ) -> Result<Vec<FollowUp>, StoreError> {
         let until = until.and_time(chrono::NaiveTime::MIN).and_utc();
         let mut sql = Sql::new(
             "interactions.follow_ups_due",
-            format!(
-                "{} WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
-                 AND NOT i.follow_up_done AND i.follow_up_at < $2",
-                item_select()
-            ),
+            "SELECT i.id, i.organization_id, o.name AS organization_name, c.first_name AS contact_first_name, \
+             c.last_name AS contact_last_name, i.follow_up_at, i.follow_up_notes \
+             FROM interactions i \
+             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+             LEFT JOIN contacts c ON c.id = i.contact_id \
+             WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
+             AND NOT i.follow_up_done AND i.follow_up_at < $2",
         )
         .bind(user)
         .bind(until);
