@@ -156,8 +156,9 @@ instructions() {
 instruction_rows=""
 if command -v valgrind >/dev/null; then
   for path in "${PATHS[@]}"; do
-    on=$(instructions true "$path" 300)
-    off=$(instructions false "$path" 300)
+    # Empty when the server did not start or died under valgrind: that row says so.
+    on=$(instructions true "$path" 300) || on=
+    off=$(instructions false "$path" 300) || off=
     echo "bench: instructions per request $path: monitoring on ${on:-none}, off ${off:-none}"
     if [ -z "$on" ] || [ -z "$off" ]; then
       instruction_rows+="| \`$path\` | the server did not run under valgrind (target/bench/server.log) | | |"$'\n'
