@@ -1124,7 +1124,8 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
         ..draft("Joe's Pizza")
     };
     let pizza = store.create_organization(&system, None, pizza).await.unwrap();
-    store.create_contact(&system, None, contact(pizza.id, "Giuseppe")).await.unwrap();
+    let giuseppe = store.create_contact(&system, None, contact(pizza.id, "Giuseppe")).await.unwrap();
+    let carla = store.create_contact(&system, None, contact(pizza.id, "Carla")).await.unwrap();
     store.create_organization(&system, None, draft("Big Burger Barn")).await.unwrap();
     store.create_organization(&system, None, draft("Burger Palace")).await.unwrap();
     let mario = ContactDraft { email: Some("mario@trattoria.example".into()), ..contact(trattoria.id, "Mario") };
@@ -1160,8 +1161,19 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
     assert_eq!(as_ann("pizza").await, ["Joe's Pizza"]);
     assert_eq!(as_ann("giuseppe").await, ["Giuseppe"]);
     let back = OrganizationDraft { assigned_user_id: None, ..handed.to_draft() };
-    store.update_organization(&system, handed.id, handed.version, back).await.unwrap();
+    let back = store.update_organization(&system, handed.id, handed.version, back).await.unwrap();
     assert!(as_ann("giuseppe").await.is_empty(), "handed back");
+    // A contact moved to one of Ann's accounts comes along; one deleted while its account was
+    // handed to her comes into her search when restored.
+    let moved = ContactDraft { organization_id: trattoria.id, ..carla.to_draft() };
+    store.update_contact(&system, carla.id, carla.version, moved).await.unwrap();
+    assert_eq!(as_ann("carla").await, ["Carla"]);
+    store.delete_contact(&system, giuseppe.id, None).await.unwrap();
+    let again = OrganizationDraft { assigned_user_id: Some(ann.id), ..back.to_draft() };
+    store.update_organization(&system, back.id, back.version, again).await.unwrap();
+    assert!(as_ann("giuseppe").await.is_empty(), "deleted");
+    store.restore_contact(&system, giuseppe.id).await.unwrap();
+    assert_eq!(as_ann("giuseppe").await, ["Giuseppe"], "restored under Ann's account");
     let renamed = OrganizationDraft { name: "Osteria di Marco".into(), ..trattoria.to_draft() };
     let renamed = store.update_organization(&system, trattoria.id, trattoria.version, renamed).await.unwrap();
     assert_eq!(find("osteria").await, ["Osteria di Marco"]);

@@ -13,8 +13,15 @@ use crate::model::{Position, validate::search_key};
 
 /// How many candidates a search weighs before ranking.
 const CANDIDATES: i64 = 60;
-/// Below this many hits, SQLite looks for near misses too.
+/// Below this many hits, a search looks for near misses too.
 const FEW: usize = 8;
+
+/// PostgreSQL's two passes over the trigram indexes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Contains,
+    Similar,
+}
 
 impl Store {
     /// Organizations and contacts matching `query`, best first, at most `limit`; only those
@@ -25,26 +32,26 @@ impl Store {
         visible_to: Option<Uuid>,
         limit: usize,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        let candidates = match self.db.kind() {
-            BackendKind::Sqlite => {
-                let mut found = match query.fts_exact() {
-                    Some(fts) => self.fts_candidates(&fts, visible_to).await?,
-                    None => self.prefix_candidates(query, visible_to).await?,
-                };
-                if found.len() < FEW
-                    && let Some(fuzzy) = query.fts_fuzzy()
-                {
-                    for hit in self.fts_candidates(&fuzzy, visible_to).await? {
-                        if !found.contains(&hit) {
-                            found.push(hit);
-                        }
-                    }
-                }
-                found
-            }
-            BackendKind::Postgres if query.fts_exact().is_none() => self.prefix_candidates(query, visible_to).await?,
-            BackendKind::Postgres => self.trigram_candidates(query, visible_to).await?,
+        // Records containing the query first; near misses only when those are few, on both
+        // databases (the fuzzy pass is the costly one).
+        let mut candidates = match (self.db.kind(), query.fts_exact()) {
+            (_, None) => self.prefix_candidates(query, visible_to).await?,
+            (BackendKind::Sqlite, Some(fts)) => self.fts_candidates(&fts, visible_to).await?,
+            (BackendKind::Postgres, Some(_)) => self.trigram_candidates(query, visible_to, Pass::Contains).await?,
         };
+        if candidates.len() < FEW
+            && let Some(fuzzy) = query.fts_fuzzy()
+        {
+            let near = match self.db.kind() {
+                BackendKind::Sqlite => self.fts_candidates(&fuzzy, visible_to).await?,
+                BackendKind::Postgres => self.trigram_candidates(query, visible_to, Pass::Similar).await?,
+            };
+            for hit in near {
+                if !candidates.contains(&hit) {
+                    candidates.push(hit);
+                }
+            }
+        }
         let mut hits = self.load_hits(query, &candidates, visible_to).await?;
         sort_hits(&mut hits);
         hits.truncate(limit);
@@ -96,41 +103,54 @@ impl Store {
         self.db.fetch_all(sql).await
     }
 
-    /// PostgreSQL: names by word similarity (typos included) or substring, the place,
-    /// email prefixes and phone digits, through the trigram indexes.
+    /// PostgreSQL, through the trigram indexes: records containing the query (in the name or
+    /// the place, an email starting with it, phone digits), or names similar to it by word
+    /// similarity (typos included).
     async fn trigram_candidates(
         &self,
         query: &SearchQuery,
         visible_to: Option<Uuid>,
+        pass: Pass,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
-        let contains = super::contains_pattern(&query.text);
-        let email = super::prefix_pattern(&query.text);
-        let digits = query.digits.as_deref().map(super::contains_pattern);
-        let mut sql = Sql::new(
-            "search.trigram",
-            "SELECT entity, ref FROM (\
-             SELECT 'organization' AS entity, o.id AS ref, public.word_similarity($1, o.name_search) AS score \
-             FROM organizations o WHERE o.deleted_at IS NULL AND ($1 OPERATOR(public.<%) o.name_search \
-                 OR o.name_search LIKE $2 ESCAPE '\\' \
+        let (organization_match, contact_match) = match pass {
+            Pass::Contains => (
+                "o.name_search LIKE $2 ESCAPE '\\' \
                  OR lower(coalesce(o.city, '') || ' ' || coalesce(o.region, '')) LIKE $2 ESCAPE '\\' \
-                 OR o.email LIKE $3 ESCAPE '\\' OR o.phone LIKE $4 ESCAPE '\\')",
+                 OR o.email LIKE $3 ESCAPE '\\' OR o.phone LIKE $4 ESCAPE '\\'",
+                "c.name_search LIKE $2 ESCAPE '\\' OR c.email LIKE $3 ESCAPE '\\' \
+                 OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $4 ESCAPE '\\'",
+            ),
+            Pass::Similar => ("$1 OPERATOR(public.<%) o.name_search", "$1 OPERATOR(public.<%) c.name_search"),
+        };
+        let name = match pass {
+            Pass::Contains => "search.contains",
+            Pass::Similar => "search.similar",
+        };
+        let mut sql = Sql::new(
+            name,
+            format!(
+                "SELECT entity, ref FROM (\
+                 SELECT 'organization' AS entity, o.id AS ref, public.word_similarity($1, o.name_search) AS score \
+                 FROM organizations o WHERE o.deleted_at IS NULL AND ({organization_match})"
+            ),
         )
-        .bind(query.text.as_str())
-        .bind(contains)
-        .bind(email)
-        .bind(digits);
+        .bind(query.text.as_str());
+        if pass == Pass::Contains {
+            let digits = query.digits.as_deref().map(super::contains_pattern);
+            sql = sql.bind(super::contains_pattern(&query.text)).bind(super::prefix_pattern(&query.text)).bind(digits);
+        }
         if let Some(user) = visible_to {
             sql.push(" AND o.assigned_user_id = ").push_bind(user);
         }
-        sql.push(
+        sql.push(&format!(
             " UNION ALL SELECT 'contact', c.id, public.word_similarity($1, c.name_search) \
              FROM contacts c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
-             WHERE c.deleted_at IS NULL AND ($1 OPERATOR(public.<%) c.name_search \
-                 OR c.name_search LIKE $2 ESCAPE '\\' OR c.email LIKE $3 ESCAPE '\\' \
-                 OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $4 ESCAPE '\\')",
-        );
+             WHERE c.deleted_at IS NULL AND ({contact_match})"
+        ));
+        // The contact's copy of its account's rep lets the trigram indexes keep the rep's
+        // contacts only (migration 20261214000001); the account's own column stays the check.
         if let Some(user) = visible_to {
-            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+            sql.push(" AND c.assigned_user_id = ").push_bind(user).push(" AND o.assigned_user_id = ").push_bind(user);
         }
         sql.push(") hits ORDER BY score DESC LIMIT ").push_bind(CANDIDATES);
         // The planner prices the trigram indexes far above what they cost and scans every row
@@ -139,8 +159,10 @@ impl Store {
         // name with one letter left out, which SQLite's pass finds).
         let mut tx = self.db.begin().await?;
         tx.execute(Sql::new("search.plan", "SET LOCAL enable_seqscan = off")).await?;
-        let threshold = format!("SET LOCAL pg_trgm.word_similarity_threshold = {FUZZY_MIN_SIMILARITY}");
-        tx.execute(Sql::new("search.threshold", threshold)).await?;
+        if pass == Pass::Similar {
+            let threshold = format!("SET LOCAL pg_trgm.word_similarity_threshold = {FUZZY_MIN_SIMILARITY}");
+            tx.execute(Sql::new("search.threshold", threshold)).await?;
+        }
         let candidates = tx.fetch_all(sql).await?;
         tx.commit().await?;
         Ok(candidates)
