@@ -238,15 +238,24 @@ impl Store {
         visible_to: Option<Uuid>,
     ) -> Result<Vec<FollowUp>, StoreError> {
         let until = until.and_time(chrono::NaiveTime::MIN).and_utc();
+        // The author's open follow-ups in date order, which stops after a page. On a freshly
+        // seeded database, once `PRAGMA optimize` had re-analyzed it, SQLite went through each
+        // of the rep's 5,000 accounts and sorted instead: 0.23 → 47 ms, Today 28 req/s.
+        let from = match self.db.kind() {
+            BackendKind::Sqlite => "interactions i INDEXED BY interactions_follow_up_idx",
+            BackendKind::Postgres => "interactions i",
+        };
         let mut sql = Sql::new(
             "interactions.follow_ups_due",
-            "SELECT i.id, i.organization_id, o.name AS organization_name, c.first_name AS contact_first_name, \
-             c.last_name AS contact_last_name, i.follow_up_at, i.follow_up_notes \
-             FROM interactions i \
-             JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
-             LEFT JOIN contacts c ON c.id = i.contact_id \
-             WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
-             AND NOT i.follow_up_done AND i.follow_up_at < $2",
+            format!(
+                "SELECT i.id, i.organization_id, o.name AS organization_name, c.first_name AS contact_first_name, \
+                 c.last_name AS contact_last_name, i.follow_up_at, i.follow_up_notes \
+                 FROM {from} \
+                 JOIN organizations o ON o.id = i.organization_id AND o.deleted_at IS NULL \
+                 LEFT JOIN contacts c ON c.id = i.contact_id \
+                 WHERE i.deleted_at IS NULL AND i.user_id = $1 AND i.follow_up_at IS NOT NULL \
+                 AND NOT i.follow_up_done AND i.follow_up_at < $2"
+            ),
         )
         .bind(user)
         .bind(until);
