@@ -112,19 +112,18 @@ impl Store {
         visible_to: Option<Uuid>,
         pass: Pass,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
-        let (organization_match, contact_match) = match pass {
+        let (name, organization_match, contact_match) = match pass {
             Pass::Contains => (
+                "search.contains",
                 "o.name_search LIKE $2 ESCAPE '\\' \
                  OR lower(coalesce(o.city, '') || ' ' || coalesce(o.region, '')) LIKE $2 ESCAPE '\\' \
                  OR o.email LIKE $3 ESCAPE '\\' OR o.phone LIKE $4 ESCAPE '\\'",
                 "c.name_search LIKE $2 ESCAPE '\\' OR c.email LIKE $3 ESCAPE '\\' \
                  OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $4 ESCAPE '\\'",
             ),
-            Pass::Similar => ("$1 OPERATOR(public.<%) o.name_search", "$1 OPERATOR(public.<%) c.name_search"),
-        };
-        let name = match pass {
-            Pass::Contains => "search.contains",
-            Pass::Similar => "search.similar",
+            Pass::Similar => {
+                ("search.similar", "$1 OPERATOR(public.<%) o.name_search", "$1 OPERATOR(public.<%) c.name_search")
+            }
         };
         let mut sql = Sql::new(
             name,
