@@ -26,6 +26,11 @@ mod harness {
     }
 
     impl TestStore {
+        /// PostgreSQL only: a connection outside the store, and the store's schema.
+        pub fn postgres_schema(&self) -> Option<(&sqlx::PgPool, &str)> {
+            self.cleanup.as_ref().map(|(pool, schema)| (pool, schema.as_str()))
+        }
+
         pub async fn finish(self) {
             self.store.close().await;
             if let Some((pool, schema)) = self.cleanup {
@@ -54,6 +59,41 @@ mod harness {
         let store = Store::open(&options).await.expect("open postgres store");
         Some(TestStore { store, cleanup: Some((admin, schema)), _dir: None })
     }
+}
+
+/// Logging a visit rewrites its account's row, and with it the row's entries in the trigram
+/// indexes: no GIN pending list there (every search would read through it), and a vacuum
+/// after 2 % of the table changed (migration 20261215000001). A migration that rebuilds one
+/// of these indexes must keep its setting.
+#[tokio::test]
+async fn postgres_organization_search_indexes_take_visits_in_place() {
+    let Some(store) = harness::postgres().await else {
+        eprintln!("skipped postgres_organization_search_indexes_take_visits_in_place: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let (pool, schema) = store.postgres_schema().expect("a PostgreSQL store");
+    let options: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
+        "SELECT c.relname::text, c.reloptions::text[] FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relkind = 'i' AND c.relname LIKE 'organizations%trgm_idx' ORDER BY 1",
+    )
+    .bind(schema)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(options.len(), 4, "{options:?}");
+    for (index, options) in &options {
+        assert_eq!(options.as_deref(), Some(&["fastupdate=off".to_owned()][..]), "{index}");
+    }
+    let (table,): (Option<Vec<String>>,) = sqlx::query_as(
+        "SELECT c.reloptions::text[] FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relname = 'organizations'",
+    )
+    .bind(schema)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(table, Some(vec!["autovacuum_vacuum_scale_factor=0.02".to_owned()]));
+    store.finish().await;
 }
 
 /// Declares each test once per backend.
