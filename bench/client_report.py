@@ -92,6 +92,7 @@ interactive = statistics.median(q["interactive_ms"] for q in quick) if quick els
 inps = [q["inp_ms"] for q in quick if q["inp_ms"] is not None]
 inp = statistics.median(inps) if inps else None
 counts = sorted({q["interactions"] for q in quick})
+slowest = sorted({q["slowest"] for q in quick if q.get("slowest")})
 
 when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 lines = [
@@ -122,7 +123,8 @@ if quick:
         f"The quick log on a 360 px phone with the CPU slowed 4× (Playwright, {len(quick)} runs, medians): "
         f"interactive (hydrated) **{interactive:.0f} ms** after navigation; logging a visit "
         f"({', '.join(map(str, counts))} interactions: an outcome, typing a note, a next step, save) has an "
-        f"INP of **{inp:.0f} ms**{mark(inp is not None and inp < 100)} (goal < 100 ms)."
+        f"INP of **{inp:.0f} ms**{mark(inp is not None and inp < 100)} (goal < 100 ms); the slowest "
+        f"interaction of each run: {', '.join(f'`{s}`' for s in slowest) or 'not named'}."
         if inp is not None
         else "The quick log's interactions left no Event Timing entries."
     )

@@ -6,7 +6,8 @@
 // 50), from the browser's own Event Timing entries.
 //
 // Usage: node end2end/bench/quick-log.mjs <base URL> <session cookie value> <organization id> <runs>
-// Prints one JSON line per run: {"interactive_ms", "inp_ms", "interactions"}.
+// Prints one JSON line per run: {"interactive_ms", "inp_ms", "slowest", "interactions"}: slowest
+// names the event and its target of the interaction that set the INP.
 import { chromium, devices } from '@playwright/test';
 
 const [base, session, organization, runs = '3'] = process.argv.slice(2);
@@ -33,8 +34,12 @@ try {
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
           if (!entry.interactionId) continue;
-          const seen = window.__interactions.get(entry.interactionId) ?? 0;
-          window.__interactions.set(entry.interactionId, Math.max(seen, entry.duration));
+          const seen = window.__interactions.get(entry.interactionId);
+          if (seen && seen.duration >= entry.duration) continue;
+          // What was tapped or typed into, so that the report names the slowest interaction.
+          const target = entry.target;
+          const what = target ? (target.name || target.id || target.textContent?.trim().slice(0, 30) || target.tagName) : '?';
+          window.__interactions.set(entry.interactionId, { duration: entry.duration, what: `${entry.name} on ${what}` });
         }
       }).observe({ type: 'event', buffered: true, durationThreshold: 16 });
     });
@@ -59,11 +64,13 @@ try {
     await page.getByRole('button', { name: 'Save visit' }).click();
     await page.waitForURL(/\/organizations\/[0-9a-f-]+#activity$/, { timeout: 30_000 });
     // The save navigates within the app, so the same page holds the tap on "Save visit" too.
-    const durations = [...new Map([...entered, ...(await settled())]).values()];
+    const interactions = [...new Map([...entered, ...(await settled())]).values()];
+    const slowest = interactions.reduce((a, b) => (b.duration > (a?.duration ?? -1) ? b : a), null);
     console.log(JSON.stringify({
       interactive_ms: Math.round(interactive),
-      inp_ms: durations.length ? Math.max(...durations) : null,
-      interactions: durations.length,
+      inp_ms: slowest?.duration ?? null,
+      slowest: slowest?.what ?? null,
+      interactions: interactions.length,
     }));
     await context.close();
   }
