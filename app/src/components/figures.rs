@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use super::page_data::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::Serialize;
@@ -16,15 +17,13 @@ use crate::model::validate::format_money;
 use crate::model::{StageTotal, UserSummary};
 
 /// The figures `fetch` answers for the address's `rep`, `from` and `to`.
-pub fn figures_resource<T, Fut>(
-    fetch: fn(Option<Uuid>, Option<String>, Option<String>) -> Fut,
-) -> Resource<Result<T, AppError>>
+pub fn figures_resource<T, Fut>(fetch: fn(Option<Uuid>, Option<String>, Option<String>) -> Fut) -> PageData<T>
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let query = use_query_map();
-    Resource::new(
+    page_data(
         move || query.with(|q| (q.get("rep"), q.get("from"), q.get("to"))),
         move |(rep, from, to)| async move {
             let rep = match rep.filter(|r| !r.trim().is_empty()) {

@@ -1,5 +1,6 @@
 //! Small status pieces: priority badges and error panels.
 
+use super::page_data::PageData;
 use leptos::prelude::*;
 
 use serde::Serialize;
@@ -66,10 +67,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 /// A page's content once its data has loaded: `render` it, or show the error (with its
 /// HTTP status). Shows "Loading…" meanwhile (only ever seen on client-side navigation:
 /// the server sends complete pages).
-pub fn loaded<T>(
-    resource: Resource<Result<T, AppError>>,
-    render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
-) -> AnyView
+pub fn loaded<T>(resource: PageData<T>, render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static) -> AnyView
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
 {
@@ -82,7 +80,7 @@ where
 /// The inside of a page's `<Suspense>` ([`loaded`]) or `<Transition>` (a live page, which
 /// keeps showing the last figures while it refetches): `render` of the data, or the error.
 pub fn rendered_or_error<T>(
-    resource: Resource<Result<T, AppError>>,
+    resource: PageData<T>,
     render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
 ) -> impl Fn() -> Suspend<AnyView> + Send + Sync + 'static
 where

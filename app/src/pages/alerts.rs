@@ -4,6 +4,7 @@
 //! Slack and email). Managers and administrators; a lazy route. Every button is a
 //! plain form, so it works without JavaScript too.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -18,13 +19,13 @@ use crate::model::alert_rules::Channel;
 use crate::model::alerts::{AlertState, Severity, Silence};
 
 pub struct AlertsPage {
-    overview: Resource<Result<AlertsOverview, AppError>>,
+    overview: PageData<AlertsOverview>,
 }
 
 #[lazy_route]
 impl LazyRoute for AlertsPage {
     fn data() -> Self {
-        AlertsPage { overview: Resource::new(|| (), |_| get_alerts()) }
+        AlertsPage { overview: page_data(|| (), |_| get_alerts()) }
     }
 
     fn view(this: Self) -> AnyView {

@@ -2,6 +2,7 @@
 //! or the rep's own, for a date range, per rep, with weekly activity and the pipeline by
 //! stage as charts. A lazy route; the filters are a plain GET form.
 
+use crate::components::PageData;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -10,12 +11,11 @@ use crate::api::dashboard::{Dashboard, get_dashboard};
 use crate::components::figures::{FiguresFilter, PipelineChart, WeeklyChart, figures_resource};
 use crate::components::format::day;
 use crate::components::loaded;
-use crate::error::AppError;
 use crate::model::dashboard::Kpis;
 use crate::model::validate::format_money;
 
 pub struct DashboardPage {
-    dashboard: Resource<Result<Dashboard, AppError>>,
+    dashboard: PageData<Dashboard>,
 }
 
 #[lazy_route]

@@ -1,6 +1,7 @@
 //! `/`: where the day starts. For a rep, Today (what is due, who needs a visit); for
 //! managers and others, an overview of the book of business.
 
+use crate::components::page_data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
         let today = crate::pages::today::today_resource();
         return loaded(today, |today| view! { <crate::pages::today::TodayView today/> }.into_any());
     }
-    let summary = Resource::new(|| (), |_| get_home_summary());
+    let summary = page_data(|| (), |_| get_home_summary());
     view! {
         <Title text="Home"/>
         {loaded(summary, |summary| view! { <Overview summary/> }.into_any())}

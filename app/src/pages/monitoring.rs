@@ -5,6 +5,7 @@
 //! the tab is visible; without JavaScript it is a server-rendered snapshot whose links and
 //! buttons still work.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -31,7 +32,7 @@ const REFRESH_MS: u64 = 5_000;
 const VITALS: [Metric; 5] = [Metric::Lcp, Metric::Inp, Metric::Cls, Metric::Fcp, Metric::Ttfb];
 
 pub struct MonitoringPage {
-    overview: Resource<Result<MonitoringOverview, AppError>>,
+    overview: PageData<MonitoringOverview>,
 }
 
 #[lazy_route]
@@ -50,7 +51,7 @@ impl LazyRoute for MonitoringPage {
 /// `/monitoring/route?route=…&period=…`: one route's figures of the last hour, its charts
 /// over the period and its errors. A lazy route, live like the dashboard.
 pub struct MonitoringRoutePage {
-    detail: Resource<Result<RouteDetail, AppError>>,
+    detail: PageData<RouteDetail>,
 }
 
 #[lazy_route]
@@ -74,7 +75,7 @@ impl LazyRoute for MonitoringRoutePage {
 fn live<K, T, Fut>(
     key: impl Fn() -> K + Send + Sync + 'static,
     fetch: impl Fn(K) -> Fut + Send + Sync + 'static,
-) -> Resource<Result<T, AppError>>
+) -> PageData<T>
 where
     K: Clone + PartialEq + Send + Sync + 'static,
     T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
@@ -83,14 +84,14 @@ where
     let refresh = RwSignal::new(0u64);
     #[cfg(feature = "hydrate")]
     keep_fresh(refresh);
-    Resource::new(move || (key(), refresh.get()), move |(key, _)| fetch(key))
+    page_data(move || (key(), refresh.get()), move |(key, _)| fetch(key))
 }
 
 /// A live page: a refresh keeps the figures on screen until the new ones arrive, and what
 /// the reader opened or pointed at stays so.
 fn live_view<T>(
     title: &'static str,
-    resource: Resource<Result<T, AppError>>,
+    resource: PageData<T>,
     render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
 ) -> AnyView
 where

@@ -3,6 +3,7 @@
 //! organization performance. A lazy route; the print stylesheet leaves out everything but
 //! the reports.
 
+use crate::components::PageData;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -11,12 +12,11 @@ use crate::api::reports::{Reports, get_reports};
 use crate::components::figures::{FiguresFilter, PipelineChart, WeeklyChart, figures_resource};
 use crate::components::format::day;
 use crate::components::loaded;
-use crate::error::AppError;
 use crate::model::validate::format_money;
 use crate::model::{InteractionKind, Outcome};
 
 pub struct ReportsPage {
-    reports: Resource<Result<Reports, AppError>>,
+    reports: PageData<Reports>,
 }
 
 #[lazy_route]

@@ -2,6 +2,7 @@
 //! reachable with the arrow keys. A plain GET form without JavaScript; with it, results
 //! follow the typing. A lazy route.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,18 +11,17 @@ use leptos_router::{LazyRoute, lazy_route};
 use crate::api::search::search;
 use crate::components::keyboard::move_between_results;
 use crate::components::{ErrorPanel, loaded};
-use crate::error::AppError;
 use crate::model::search::{HitKind, SearchHit};
 
 pub struct SearchPage {
-    initial: Resource<Result<(String, Vec<SearchHit>), AppError>>,
+    initial: PageData<(String, Vec<SearchHit>)>,
 }
 
 #[lazy_route]
 impl LazyRoute for SearchPage {
     fn data() -> Self {
         let query = use_query_map();
-        let initial = Resource::new(
+        let initial = page_data(
             move || query.with(|q| q.get("q").unwrap_or_default()),
             |q| async move {
                 let hits = if q.trim().is_empty() { Vec::new() } else { search(q.clone()).await? };

@@ -2,6 +2,7 @@
 //! from the visit log that completes it), A-priority accounts not visited for 30 days, and
 //! recent activity. `/` shows it to reps; `/today` (a lazy route) to everyone.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -13,12 +14,12 @@ use crate::model::{AccountToVisit, FollowUp, interaction::NEGLECTED_AFTER_DAYS};
 use crate::pages::interactions::InteractionEntry;
 
 pub struct TodayPage {
-    today: Resource<Result<Today, crate::error::AppError>>,
+    today: PageData<Today>,
 }
 
 /// Today from the server, or from the copy on this device when the server cannot be reached.
-pub(crate) fn today_resource() -> Resource<Result<Today, crate::error::AppError>> {
-    Resource::new(|| (), |_| async move { crate::offline::or_from_copy!(get_today().await, today()) })
+pub(crate) fn today_resource() -> PageData<Today> {
+    page_data(|| (), |_| async move { crate::offline::or_from_copy!(get_today().await, today()) })
 }
 
 #[lazy_route]

@@ -1,6 +1,7 @@
 //! `/admin/users`: the administrators' user management: add people, change roles,
 //! deactivate accounts, reset passwords. A lazy route; other roles get 403.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -10,17 +11,16 @@ use crate::components::format::date_time;
 use crate::components::{
     ErrorSummary, FormState, SelectField, SubmitButton, TextField, code_options, loaded, open_page_on_success,
 };
-use crate::error::AppError;
 use crate::model::{NewAccountForm, Role, UserAccount};
 
 pub struct UsersPage {
-    accounts: Resource<Result<Vec<UserAccount>, AppError>>,
+    accounts: PageData<Vec<UserAccount>>,
 }
 
 #[lazy_route]
 impl LazyRoute for UsersPage {
     fn data() -> Self {
-        UsersPage { accounts: Resource::new(|| (), |_| list_accounts()) }
+        UsersPage { accounts: page_data(|| (), |_| list_accounts()) }
     }
 
     fn view(this: Self) -> AnyView {

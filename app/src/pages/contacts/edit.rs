@@ -1,5 +1,6 @@
 //! `/organizations/:id/contacts/new` and `/contacts/:id/edit`: the contact form. Lazy routes.
 
+use crate::components::{PageData, page_data};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use crate::offline::outbox::save_op;
 use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
-type EditResource = Resource<Result<ContactEdit, AppError>>;
+type EditResource = PageData<ContactEdit>;
 
 pub struct NewContactPage {
     edit: EditResource,
@@ -26,7 +27,7 @@ pub struct NewContactPage {
 impl LazyRoute for NewContactPage {
     fn data() -> Self {
         let organization = id_param("id");
-        let edit = Resource::new(
+        let edit = page_data(
             move || organization.get(),
             |organization| async move {
                 match organization {
@@ -51,7 +52,7 @@ pub struct EditContactPage {
 impl LazyRoute for EditContactPage {
     fn data() -> Self {
         let id = id_param("id");
-        let edit = Resource::new(
+        let edit = page_data(
             move || id.get(),
             |id| async move {
                 match id {

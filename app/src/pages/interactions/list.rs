@@ -2,6 +2,7 @@
 //! server by organization, author, kind, outcome and open follow-ups. A lazy route; the
 //! filters are a plain GET form, so the page works without JavaScript.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -21,14 +22,14 @@ fn href(query: &InteractionQuery) -> String {
 }
 
 pub struct InteractionsPage {
-    list: Resource<Result<InteractionList, crate::error::AppError>>,
+    list: PageData<InteractionList>,
 }
 
 #[lazy_route]
 impl LazyRoute for InteractionsPage {
     fn data() -> Self {
         let location = use_location();
-        let list = Resource::new(move || location.search.get(), list_interactions);
+        let list = page_data(move || location.search.get(), list_interactions);
         InteractionsPage { list }
     }
 

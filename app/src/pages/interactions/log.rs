@@ -6,6 +6,7 @@
 //! step's date is filled in by the server. With it, step 1 finds as you type, the date
 //! fills in as the next step is chosen, and what is typed survives a reload.
 
+use crate::components::{PageData, page_data};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +27,7 @@ use crate::offline::outbox::save_op;
 use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
-type FormResource = Resource<Result<LogForm, AppError>>;
+type FormResource = PageData<LogForm>;
 
 pub struct LogVisitPage {
     form: FormResource,
@@ -36,7 +37,7 @@ pub struct LogVisitPage {
 impl LazyRoute for LogVisitPage {
     fn data() -> Self {
         let query = use_query_map();
-        let form = Resource::new(
+        let form = page_data(
             move || query.with(|q| (q.get("organization"), q.get("completes"), q.get("q"))),
             |(organization, completes, q)| async move {
                 let organization = match organization.filter(|s| !s.trim().is_empty()) {
@@ -66,7 +67,7 @@ pub struct EditInteractionPage {
 impl LazyRoute for EditInteractionPage {
     fn data() -> Self {
         let id = id_param("id");
-        let form = Resource::new(
+        let form = page_data(
             move || id.get(),
             |id| async move {
                 match id {

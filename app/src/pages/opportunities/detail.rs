@@ -1,5 +1,6 @@
 //! `/opportunities/:id`: one deal, its way through the pipeline and its history. A lazy route.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -13,14 +14,14 @@ use crate::offline::or_from_copy;
 use crate::pages::id_param;
 
 pub struct OpportunityDetailPage {
-    detail: Resource<Result<OpportunityDetail, AppError>>,
+    detail: PageData<OpportunityDetail>,
 }
 
 #[lazy_route]
 impl LazyRoute for OpportunityDetailPage {
     fn data() -> Self {
         let id = id_param("id");
-        let detail = Resource::new(
+        let detail = page_data(
             move || id.get(),
             |id| async move {
                 match id {

@@ -1,6 +1,7 @@
 //! `/opportunities/new?organization=…` and `/opportunities/:id/edit`: the deal form. Lazy
 //! routes.
 
+use crate::components::{PageData, page_data};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,7 +18,7 @@ use crate::offline::outbox::save_op;
 use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
-type EditResource = Resource<Result<OpportunityEdit, AppError>>;
+type EditResource = PageData<OpportunityEdit>;
 
 pub struct NewOpportunityPage {
     edit: EditResource,
@@ -27,7 +28,7 @@ pub struct NewOpportunityPage {
 impl LazyRoute for NewOpportunityPage {
     fn data() -> Self {
         let query = use_query_map();
-        let edit = Resource::new(
+        let edit = page_data(
             move || query.with(|q| q.get("organization")),
             |organization| async move {
                 match organization.and_then(|id| Uuid::parse_str(id.trim()).ok()) {
@@ -54,7 +55,7 @@ pub struct EditOpportunityPage {
 impl LazyRoute for EditOpportunityPage {
     fn data() -> Self {
         let id = id_param("id");
-        let edit = Resource::new(
+        let edit = page_data(
             move || id.get(),
             |id| async move {
                 match id {

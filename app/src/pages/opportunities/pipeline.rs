@@ -3,6 +3,7 @@
 //! (keyboard, touch, and without JavaScript). Closing a deal asks for its reason. A lazy
 //! route.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,7 +21,7 @@ use crate::model::{CloseReason, OpportunityItem, Stage, StageMoveForm, StageTota
 use crate::offline::outbox::move_op;
 use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 
-type BoardResource = Resource<Result<Pipeline, AppError>>;
+type BoardResource = PageData<Pipeline>;
 
 pub struct PipelinePage {
     board: BoardResource,
@@ -34,7 +35,7 @@ impl LazyRoute for PipelinePage {
         let query = use_query_map();
         let moves = ServerAction::<MoveOpportunity>::new();
         // Every move reloads the board (and its totals) from the server.
-        let board = Resource::new(
+        let board = page_data(
             move || (query.with(|q| q.get("owner")), moves.version().get()),
             |(owner, _)| async move {
                 let owner = owner.and_then(|o| Uuid::parse_str(o.trim()).ok());

@@ -1,5 +1,6 @@
 //! `/organizations/:id`: one account with its contacts. A lazy route.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -16,14 +17,14 @@ use crate::pages::interactions::InteractionEntry;
 use crate::pages::opportunities::DealEntry;
 
 pub struct OrganizationDetailPage {
-    detail: Resource<Result<OrganizationDetail, AppError>>,
+    detail: PageData<OrganizationDetail>,
 }
 
 #[lazy_route]
 impl LazyRoute for OrganizationDetailPage {
     fn data() -> Self {
         let id = id_param("id");
-        let detail = Resource::new(
+        let detail = page_data(
             move || id.get(),
             |id| async move {
                 match id {

@@ -1,5 +1,6 @@
 //! `/organizations/new` and `/organizations/:id/edit`: the organization form. Lazy routes.
 
+use crate::components::{PageData, page_data};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use crate::offline::outbox::save_op;
 use crate::offline::{KeptOffline, OfflineSave, ToKeep, or_from_copy};
 use crate::pages::id_param;
 
-type EditResource = Resource<Result<OrganizationEdit, AppError>>;
+type EditResource = PageData<OrganizationEdit>;
 
 pub struct NewOrganizationPage {
     edit: EditResource,
@@ -25,7 +26,7 @@ pub struct NewOrganizationPage {
 #[lazy_route]
 impl LazyRoute for NewOrganizationPage {
     fn data() -> Self {
-        let edit = Resource::new(
+        let edit = page_data(
             || (),
             |_| async move { or_from_copy!(get_organization_form(None).await, organization_form(None)) },
         );
@@ -45,7 +46,7 @@ pub struct EditOrganizationPage {
 impl LazyRoute for EditOrganizationPage {
     fn data() -> Self {
         let id = id_param("id");
-        let edit = Resource::new(
+        let edit = page_data(
             move || id.get(),
             |id| async move {
                 match id {

@@ -3,6 +3,7 @@
 //! progress, its result). Lazy routes. The upload is a plain multipart form, so all of it
 //! works without JavaScript; with it, the progress bar moves on its own.
 
+use crate::components::{PageData, page_data};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -19,13 +20,13 @@ use crate::pages::id_param;
 const POLL_MILLIS: u64 = 1_000;
 
 pub struct ImportPage {
-    overview: Resource<Result<ImportsOverview, AppError>>,
+    overview: PageData<ImportsOverview>,
 }
 
 #[lazy_route]
 impl LazyRoute for ImportPage {
     fn data() -> Self {
-        ImportPage { overview: Resource::new(|| (), |_| get_imports()) }
+        ImportPage { overview: page_data(|| (), |_| get_imports()) }
     }
 
     fn view(this: Self) -> AnyView {
@@ -118,7 +119,7 @@ fn UploadForm() -> impl IntoView {
 }
 
 pub struct ImportDetailPage {
-    detail: Resource<Result<ImportDetail, AppError>>,
+    detail: PageData<ImportDetail>,
     starts: ServerAction<StartImport>,
 }
 
@@ -127,7 +128,7 @@ impl LazyRoute for ImportDetailPage {
     fn data() -> Self {
         let id = id_param("id");
         let starts = ServerAction::<StartImport>::new();
-        let detail = Resource::new(
+        let detail = page_data(
             move || (id.get(), starts.version().get()),
             |(id, _)| async move {
                 match id {

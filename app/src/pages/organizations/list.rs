@@ -2,6 +2,7 @@
 //! live in the address, so a filtered list can be bookmarked, shared and reloaded, and the
 //! page works without JavaScript.
 
+use crate::components::page_data;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -31,7 +32,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         OrganizationQuery::from_pairs_lenient(&refs)
     });
-    let list = Resource::new(
+    let list = page_data(
         move || parsed.with(|(q, _)| q.to_query_string()),
         |query| async move {
             crate::offline::or_from_copy!(list_organizations(query.clone()).await, organization_list(query))
