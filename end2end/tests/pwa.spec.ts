@@ -110,3 +110,42 @@ test('a new version announces itself and reloads on request', async ({ page, con
   await hydrated(page);
   await expect(notice).toHaveCount(0);
 });
+
+/** Fires what Chromium fires when the app may be installed; its `prompt()` is recorded. */
+async function offerInstall(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const offer = new Event('beforeinstallprompt', { cancelable: true });
+    Object.assign(offer, { prompt: () => document.documentElement.setAttribute('data-test-prompted', '') });
+    window.dispatchEvent(offer);
+    return offer.defaultPrevented;
+  });
+}
+
+test('the install offer waits for the first tap, installs, and stays away once dismissed', async ({ page }) => {
+  const offer = page.locator('#install-offer');
+  await page.goto('/organizations');
+  await hydrated(page);
+  // The browser's own bar is kept away; our notice is not shown on arrival (it would be the
+  // page's Largest Contentful Paint and cover what the rep came to see).
+  expect(await offerInstall(page)).toBe(true);
+  await expect(offer).toHaveCount(0);
+  await page.locator('h1').click();
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Install' }).click();
+  await expect(page.locator('html[data-test-prompted]')).toHaveCount(1);
+  await expect(offer).toHaveCount(0);
+
+  // After a first tap, a later offer is shown at once; "Not now" is remembered on this device.
+  await page.reload();
+  await hydrated(page);
+  await page.locator('h1').click();
+  await offerInstall(page);
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Not now' }).click();
+  await expect(offer).toHaveCount(0);
+  await page.reload();
+  await hydrated(page);
+  await page.locator('h1').click();
+  await offerInstall(page);
+  await expect(offer).toHaveCount(0);
+});

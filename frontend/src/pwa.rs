@@ -2,12 +2,20 @@
 //! when a new version is ready, and offers to install the app where the browser allows it.
 //! Plain DOM, outside the Leptos tree: these notices belong to no page.
 
+use std::cell::{Cell, RefCell};
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Event, HtmlElement, MessageEvent};
 
 /// A dismissed install offer is not shown again on this device.
 const INSTALL_DISMISSED: &str = "kp.install-dismissed";
+
+thread_local! {
+    /// The browser's install offer, held until the person first taps or types on the page.
+    static PENDING_OFFER: RefCell<Option<Event>> = const { RefCell::new(None) };
+    static HAS_INTERACTED: Cell<bool> = const { Cell::new(false) };
+}
 
 pub fn start() {
     let Some(window) = web_sys::window() else { return };
@@ -26,13 +34,32 @@ pub fn start() {
 
     let dismissed = window.local_storage().ok().flatten().and_then(|s| s.get_item(INSTALL_DISMISSED).ok().flatten());
     if dismissed.is_none() {
+        let offer_document = document.clone();
         let on_offer = Closure::<dyn Fn(Event)>::new(move |event: Event| {
             // Keep the browser's own bar away; offer it from our notice instead.
             event.prevent_default();
-            show_install_offer(&document, event);
+            if HAS_INTERACTED.get() {
+                show_install_offer(&offer_document, event);
+            } else {
+                PENDING_OFFER.set(Some(event));
+            }
         });
         let _ = window.add_event_listener_with_callback("beforeinstallprompt", on_offer.as_ref().unchecked_ref());
         on_offer.forget();
+        // The offer waits for the first tap or key: it is not in the way of what the person
+        // came to see, and it never becomes the page's Largest Contentful Paint (browsers stop
+        // measuring that at the first input). Shown on arrival, it was the LCP of the
+        // organizations list, painted after hydration.
+        let on_input = Closure::<dyn Fn()>::new(move || {
+            HAS_INTERACTED.set(true);
+            if let Some(offer) = PENDING_OFFER.take() {
+                show_install_offer(&document, offer);
+            }
+        });
+        for kind in ["pointerdown", "keydown"] {
+            let _ = window.add_event_listener_with_callback_and_bool(kind, on_input.as_ref().unchecked_ref(), true);
+        }
+        on_input.forget();
     }
 }
 
