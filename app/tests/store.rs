@@ -152,6 +152,7 @@ store_tests!(
     dashboard_figures_are_pinned_on_a_fixture,
     reports_count_by_kind_and_rank_accounts,
     search_finds_names_places_phones_and_emails_and_forgives_typos,
+    a_search_with_more_matches_than_it_weighs_keeps_the_best,
     the_health_check_ping_answers,
     deleting_an_account_takes_its_interactions_and_deals_along_and_restoring_brings_them_back,
     an_import_checks_each_row_and_creates_updates_or_skips_in_batches,
@@ -1217,6 +1218,26 @@ async fn search_finds_names_places_phones_and_emails_and_forgives_typos(store: &
     store.delete_organization(&system, renamed.id, None).await.unwrap();
     assert!(find("osteria").await.is_empty());
     assert!(find("mario rossi").await.is_empty(), "its contacts went with it");
+}
+
+/// Past the candidates a search weighs (60), the best matches are kept, not the first
+/// written: SQLite's search asks for all matches first and ranks only when there are more.
+async fn a_search_with_more_matches_than_it_weighs_keeps_the_best(store: &Store) {
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    for i in 0..65 {
+        let cafe =
+            OrganizationDraft { city: Some("Pizzaville".into()), ..draft_for(&format!("Corner Cafe {i}"), ann.id) };
+        store.create_organization(&system, None, cafe).await.unwrap();
+    }
+    store.create_organization(&system, None, draft_for("Pizza Barn", ann.id)).await.unwrap();
+    let query = app::model::search::SearchQuery::parse("pizza").unwrap().unwrap();
+    let hits = store.search(&query, None, 20).await.unwrap();
+    assert_eq!(hits.len(), 20);
+    assert_eq!(hits[0].title, "Pizza Barn", "the name beats 65 places written before it");
+    let hits = store.access(ann, Actor::default()).search("pizza", 20).await.unwrap();
+    assert_eq!(hits[0].title, "Pizza Barn", "and so in the rep's own search");
+    assert!(hits[1..].iter().all(|h| h.title.starts_with("Corner Cafe")));
 }
 
 /// `/health` asks the store whether the database answers; on PostgreSQL a bare `SELECT 1`

@@ -758,6 +758,18 @@ mod tests {
         assert_eq!(sql.args, vec![Arg::from("x"), Arg::Int(Some(1)), Arg::Int(Some(2)), Arg::Bool(Some(true))]);
     }
 
+    /// `.cargo/config.toml` builds SQLite without its shared page cache and memory statistics:
+    /// their process-wide locks were where concurrent readers queued.
+    #[tokio::test]
+    async fn sqlite_is_built_without_its_process_wide_locks() {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&mut db).await.unwrap();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "memory statistics are off: {options:?}");
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "one page cache per connection: {options:?}");
+        assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "libsqlite3-sys's own options stay: {options:?}");
+    }
+
     #[test]
     fn passwords_never_reach_messages() {
         assert_eq!(redact_url("postgres://kp:s3cret@db:5432/kp"), "postgres://kp:***@db:5432/kp");
