@@ -2,7 +2,7 @@
 //! the overview cards (with their trend), the charts of the period (1 h, 24 h, 7 d), the
 //! routes, real users' web vitals, the database and caches, the errors and the alerts.
 //! Managers and administrators; a lazy route. It refreshes itself every few seconds while
-//! the tab is visible; without JavaScript it is a server-rendered snapshot whose links and
+//! the tab is visible (and holds still while a mouse points into a table); without JavaScript it is a server-rendered snapshot whose links and
 //! buttons still work.
 
 use crate::components::{PageData, page_data};
@@ -172,11 +172,18 @@ fn route_page(detail: RouteDetail) -> AnyView {
     .into_any()
 }
 
-/// Asks again every few seconds while the tab is visible; a hidden tab costs nothing.
+/// Asks again every few seconds while the tab is visible; a hidden tab costs nothing. Not
+/// while a mouse points into a table: a refresh re-sorts its rows, and the row under the
+/// pointer would change just as it is clicked.
 #[cfg(feature = "hydrate")]
 fn keep_fresh(refresh: RwSignal<u64>) {
+    let pointing_into_table = || {
+        // Touch screens keep `:hover` on what was last tapped: they would never refresh again.
+        let mouse = window().match_media("(hover: hover)").ok().flatten().is_some_and(|m| m.matches());
+        mouse && document().query_selector("main table:hover").ok().flatten().is_some()
+    };
     let tick = move || {
-        if document().visibility_state() == web_sys::VisibilityState::Visible {
+        if document().visibility_state() == web_sys::VisibilityState::Visible && !pointing_into_table() {
             refresh.update(|n| *n += 1);
         }
     };
