@@ -2,8 +2,8 @@
 //! the overview cards (with their trend), the charts of the period (1 h, 24 h, 7 d), the
 //! routes, real users' web vitals, the database and caches, the errors and the alerts.
 //! Managers and administrators; a lazy route. It refreshes itself every few seconds while
-//! the tab is visible (and holds still while a mouse points into a table); without JavaScript it is a server-rendered snapshot whose links and
-//! buttons still work.
+//! the tab is visible (and holds still while a mouse points into a table); without
+//! JavaScript it is a server-rendered snapshot whose links and buttons still work.
 
 use crate::components::{PageData, page_data};
 use leptos::prelude::*;
