@@ -83,7 +83,7 @@ PY
 }
 
 run_backend() { # $1: label, $2: DATABASE_URL
-  local label=$1 key=${1,,} rep manager organization word cursor
+  local label=$1 key=${1,,} rep manager organization word common cursor
   serve_database "$2" load-server.log
   rep=$(sign_in seed.rep001@kitchenpantry.test)
   manager=$(sign_in "$EMAIL")
@@ -91,6 +91,12 @@ run_backend() { # $1: label, $2: DATABASE_URL
   organization=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["id"])' "$WORK/load/orgs.json")
   word=$(python3 -c 'import json, sys; print(max(json.load(open(sys.argv[1]))["items"][3]["name"].split(), key=len).lower())' \
     "$WORK/load/orgs.json")
+  # And the word most of the rep's accounts share (a kind of place, `kitchen`, `grill`): a
+  # search with hundreds of matches, which a rare name does not show.
+  common=$(python3 -c '
+import collections, json, sys
+words = collections.Counter(w for o in json.load(open(sys.argv[1]))["items"] for w in o["name"].lower().split() if len(w) >= 4)
+print(words.most_common(1)[0][0])' "$WORK/load/orgs.json")
   # The rep's whole offline copy (the first sync of a big territory: pages, size, time, into
   # $key.copy), whose cursor then makes the delta pull a client sends every few minutes.
   cursor=$(python3 - "$BASE" "$rep" "$WORK/load/$key.copy" <<'PY'
@@ -117,6 +123,7 @@ PY
     "organizations list, JSON|orgs-json|rep|$BASE/api/v1/organizations"
     "an organization, SSR|org|rep|$BASE/organizations/$organization"
     "search \`$word\`|search|rep|$BASE/api/search?q=$word"
+    "search \`$common\` (many matches)|search-common|rep|$BASE/api/search?q=$common"
     "dashboard, the rep's own|dashboard|rep|$BASE/api/dashboard"
     "sync: a delta pull|sync-pull|rep|$BASE/api/v1/sync/changes?since=$cursor"
     "quick log: a visit saved|quick-log|rep|-m POST -T application/x-www-form-urlencoded -Z $WORK/load/quick-log.bodies $BASE/api/interactions/save"

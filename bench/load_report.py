@@ -59,7 +59,7 @@ def goal(name, steady, top):
     if name in ("home", "orgs-ssr"):
         met = steady["p50"] is not None and steady["p50"] < 10 and steady["p99"] < 50
         return f"p50 < 10, p99 < 50 ms: {'met' if met else '✗ missed'}"
-    if name in ("orgs-json", "search"):
+    if name in ("orgs-json", "search", "search-common"):
         met = top["rps"] >= 2000 and steady["p95"] is not None and steady["p95"] < 50
         return f"≥ 2,000/s, p95 < 50 ms: {'met' if met else '✗ missed'}"
     return ""

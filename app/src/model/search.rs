@@ -48,6 +48,12 @@ impl SearchQuery {
         (!words.is_empty()).then(|| words.join(" AND "))
     }
 
+    /// The FTS5 query for names containing the query's words (which come before other fields'
+    /// matches when there are many). None for phone numbers.
+    pub fn fts_names(&self) -> Option<String> {
+        self.fts_exact().filter(|_| self.digits.is_none()).map(|words| format!("name : ({words})"))
+    }
+
     /// The FTS5 query for near misses: any trigram of the longer words, in the name.
     pub fn fts_fuzzy(&self) -> Option<String> {
         let grams: BTreeSet<String> = self
@@ -196,6 +202,14 @@ mod tests {
         assert_eq!(phone.fts_exact().as_deref(), Some("phone : \"55512345\""));
         assert_eq!(q("ab").fts_exact(), None, "too short for trigrams");
         assert_eq!(q("say \"hi\"").fts_exact().as_deref(), Some("\"say\" AND \"\"\"hi\"\"\""));
+    }
+
+    #[test]
+    fn many_matches_look_at_names_first() {
+        assert_eq!(q("Joe's pizza").fts_names().as_deref(), Some("name : (\"joe's\" AND \"pizza\")"));
+        assert_eq!(q("jo smith").fts_names().as_deref(), Some("name : (\"smith\")"));
+        assert_eq!(q("jo").fts_names(), None, "too short for trigrams");
+        assert_eq!(q("555 1234").fts_names(), None, "phone numbers have no name");
     }
 
     #[test]

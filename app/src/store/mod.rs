@@ -187,6 +187,21 @@ pub(crate) fn prefix_pattern(text: &str) -> String {
     format!("{}%", escape_like(text))
 }
 
+/// The least string above every string that starts with `text` (in code point order, which is
+/// SQLite's byte order for UTF-8), so an index can find those strings by range; `None` when
+/// there is none (`text` is empty or only the last code point).
+pub(crate) fn after_prefix(text: &str) -> Option<String> {
+    let mut chars: Vec<char> = text.chars().collect();
+    while let Some(last) = chars.pop() {
+        // The next code point, stepping over the surrogates, which are not chars.
+        if let Some(next) = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -206,5 +221,21 @@ mod tests {
     fn like_wildcards_in_searches_are_literal() {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(prefix_pattern("ana"), "ana%");
+    }
+
+    #[test]
+    fn the_end_of_a_prefix_range_is_the_next_string() {
+        assert_eq!(after_prefix("ana").as_deref(), Some("anb"));
+        assert_eq!(after_prefix("joe's ").as_deref(), Some("joe's!"));
+        assert_eq!(after_prefix("caf\u{e9}").as_deref(), Some("caf\u{ea}"));
+        assert_eq!(after_prefix("a\u{d7ff}").as_deref(), Some("a\u{e000}"), "past the surrogates");
+        assert_eq!(after_prefix("a\u{10ffff}").as_deref(), Some("b"));
+        assert_eq!(after_prefix("\u{10ffff}"), None);
+        assert_eq!(after_prefix(""), None);
+        let (low, high) = ("kitchen", after_prefix("kitchen").unwrap());
+        for inside in ["kitchen", "kitchen & bar", "kitchen\u{10ffff}"] {
+            assert!(low <= inside && inside < high.as_str(), "{inside}");
+        }
+        assert!("kitcheo" >= high.as_str() && "kitche" < low);
     }
 }

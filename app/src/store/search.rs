@@ -13,10 +13,22 @@ use crate::model::{Position, validate::search_key};
 
 /// How many candidates a search weighs before ranking.
 const CANDIDATES: i64 = 60;
+/// How many contacts' names (of all reps) a rep's search reads for names starting with the
+/// query, when it has more matches than it weighs.
+const CONTACT_NAMES_READ: i64 = 100;
 /// Below this many hits, a search looks for near misses too.
 const FEW: usize = 8;
 
-/// PostgreSQL's two passes over the trigram indexes.
+/// Which of SQLite's full-text matches a query keeps.
+#[derive(Clone, Copy)]
+enum Order {
+    /// The first found (by rowid).
+    Any,
+    /// The best by FTS5's `bm25`, name first.
+    Bm25,
+}
+
+/// A search's two passes: records containing the query, then near misses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
     Contains,
@@ -35,15 +47,15 @@ impl Store {
         // Records containing the query first; near misses only when those are few, on both
         // databases (the fuzzy pass is the costly one).
         let mut candidates = match (self.db.kind(), query.fts_exact()) {
-            (_, None) => self.prefix_candidates(query, visible_to).await?,
-            (BackendKind::Sqlite, Some(fts)) => self.fts_candidates(&fts, visible_to).await?,
+            (_, None) => self.prefix_candidates(query, visible_to, None).await?,
+            (BackendKind::Sqlite, Some(fts)) => self.fts_candidates(query, &fts, visible_to, Pass::Contains).await?,
             (BackendKind::Postgres, Some(_)) => self.trigram_candidates(query, visible_to, Pass::Contains).await?,
         };
         if candidates.len() < FEW
             && let Some(fuzzy) = query.fts_fuzzy()
         {
             let near = match self.db.kind() {
-                BackendKind::Sqlite => self.fts_candidates(&fuzzy, visible_to).await?,
+                BackendKind::Sqlite => self.fts_candidates(query, &fuzzy, visible_to, Pass::Similar).await?,
                 BackendKind::Postgres => self.trigram_candidates(query, visible_to, Pass::Similar).await?,
             };
             for hit in near {
@@ -58,59 +70,125 @@ impl Store {
         Ok(hits)
     }
 
-    /// SQLite: the best matches of an FTS5 query. A rep's search usually has fewer matches
-    /// than `CANDIDATES`, and then all of them are the candidates, in any order: that is asked
-    /// first, without `bm25`, which costs as much again as the match itself (it counts each
-    /// term's documents over the whole index). Only when there are more are the best chosen.
-    async fn fts_candidates(&self, fts: &str, visible_to: Option<Uuid>) -> Result<Vec<(String, Uuid)>, StoreError> {
-        let matches = |name: &'static str| {
-            let mut sql = Sql::new(
-                name,
-                "SELECT d.entity, d.ref FROM search_index s JOIN search_docs d ON d.doc = s.rowid \
-                 WHERE search_index MATCH $1",
-            )
-            .bind(fts);
-            // The owner narrows the matches (migration 20261211000002); `load_hits` checks who
-            // may see each record on the record itself.
-            if let Some(user) = visible_to {
-                sql.push(" AND d.owner = ").push_bind(user);
-            }
-            sql
-        };
-        let mut all = matches("search.fts");
-        all.push(" LIMIT ").push_bind(CANDIDATES + 1);
-        let found = self.db.fetch_all(all).await?;
-        if found.len() as i64 <= CANDIDATES {
-            return Ok(found);
+    /// SQLite: the candidates of an FTS5 query. A rep's search usually has fewer matches than
+    /// `CANDIDATES`, and then all of them are the candidates. Past that, for records containing
+    /// the query, names that start with it come first, then names that contain it, then the
+    /// rest: what `rank` puts first, without `bm25`, whose counts of each term over the whole
+    /// index took 6 ms for a common word. Near misses sharing the most trigrams come first by
+    /// `bm25`, which is worth its cost there.
+    async fn fts_candidates(
+        &self,
+        query: &SearchQuery,
+        fts: &str,
+        visible_to: Option<Uuid>,
+        pass: Pass,
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let all = self.fts_matches("search.fts", fts, visible_to, Order::Any).await?;
+        if all.len() as i64 <= CANDIDATES {
+            return Ok(all);
         }
-        let mut best = matches("search.fts_best");
-        best.push(" ORDER BY bm25(search_index, 10.0, 2.0, 3.0, 3.0) LIMIT ").push_bind(CANDIDATES);
-        self.db.fetch_all(best).await
+        if pass == Pass::Similar {
+            return self.fts_matches("search.fts_best", fts, visible_to, Order::Bm25).await;
+        }
+        // Reading every contact named `maria…` to find a rep's took 2.9 ms at 100k
+        // organizations (a table row and its account's for each), 500 of them 2.4 ms. 100 hold
+        // ~5 of one rep's (one of 20 reps); names containing the query fill the rest.
+        let mut best = self.prefix_candidates(query, visible_to, Some(CONTACT_NAMES_READ)).await?;
+        if (best.len() as i64) < CANDIDATES
+            && let Some(names) = query.fts_names()
+        {
+            best.extend(self.fts_matches("search.fts_names", &names, visible_to, Order::Any).await?);
+        }
+        best.extend(all);
+        let mut seen = std::collections::HashSet::new();
+        best.retain(|hit| seen.insert(hit.1));
+        best.truncate(CANDIDATES as usize);
+        Ok(best)
     }
 
-    /// Queries too short for trigrams: names that start with them.
+    /// SQLite: up to `CANDIDATES` matches of an FTS5 query (one more for `Order::Any`, which
+    /// tells there are more). A rep's are read from the rep's own rowid range of the index
+    /// (SQLite migration 20261216000001); `load_hits` checks who may see each record on the record.
+    async fn fts_matches(
+        &self,
+        name: &'static str,
+        fts: &str,
+        visible_to: Option<Uuid>,
+        order: Order,
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let mut sql = Sql::new(
+            name,
+            "SELECT d.entity, d.ref FROM search_index s JOIN search_docs d ON d.doc = s.rowid \
+             WHERE search_index MATCH $1",
+        )
+        .bind(fts);
+        if let Some(user) = visible_to {
+            sql.push(" AND s.rowid BETWEEN (SELECT slot << 32 FROM search_owners WHERE owner = ")
+                .push_bind(user)
+                .push(") AND (SELECT (slot << 32) + 4294967295 FROM search_owners WHERE owner = ")
+                .push_bind(user)
+                .push(") AND d.owner = ")
+                .push_bind(user);
+        }
+        match order {
+            Order::Any => sql.push(" LIMIT ").push_bind(CANDIDATES + 1),
+            Order::Bm25 => sql.push(" ORDER BY bm25(search_index, 10.0, 2.0, 3.0, 3.0) LIMIT ").push_bind(CANDIDATES),
+        };
+        self.db.fetch_all(sql).await
+    }
+
+    /// Names that start with the query: the candidates of queries too short for trigrams, and
+    /// the first of many matches. On SQLite a range of the name indexes finds them (a rep's
+    /// accounts through `organizations_assigned_idx`; `LIKE` cannot use a binary index and read
+    /// every account and contact of the rep: 37 ms at 100k organizations). Contacts come from
+    /// all reps' names, so a rep's share of a common first name is found among many:
+    /// `contacts_read_at_most` bounds that reading where other candidates can fill the list.
     async fn prefix_candidates(
         &self,
         query: &SearchQuery,
         visible_to: Option<Uuid>,
+        contacts_read_at_most: Option<i64>,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let sqlite = self.db.kind() == BackendKind::Sqlite;
         let pattern = super::prefix_pattern(&query.text);
+        let range = |sql: &mut Sql, column: &str| {
+            if sqlite {
+                sql.push(&format!(" AND {column} >= ")).push_bind(query.text.clone());
+                if let Some(end) = super::after_prefix(&query.text) {
+                    sql.push(&format!(" AND {column} < ")).push_bind(end);
+                }
+            }
+        };
         let mut sql = Sql::new(
             "search.prefix",
             "SELECT 'organization', o.id FROM organizations o WHERE o.deleted_at IS NULL AND o.name_search LIKE $1 ESCAPE '\\'",
         )
         .bind(pattern.clone());
+        range(&mut sql, "o.name_search");
         if let Some(user) = visible_to {
             sql.push(" AND o.assigned_user_id = ").push_bind(user);
         }
+        sql.push(" UNION ALL SELECT 'contact', c.id FROM ");
+        match contacts_read_at_most.filter(|_| sqlite) {
+            Some(most) => {
+                sql.push("(SELECT id, organization_id, name_search, deleted_at FROM contacts WHERE deleted_at IS NULL");
+                range(&mut sql, "name_search");
+                sql.push(" LIMIT ").push_bind(most).push(")");
+            }
+            None => {
+                sql.push("contacts");
+            }
+        }
         sql.push(
-            " UNION ALL SELECT 'contact', c.id FROM contacts c JOIN organizations o ON o.id = c.organization_id \
-                  AND o.deleted_at IS NULL WHERE c.deleted_at IS NULL AND c.name_search LIKE ",
+            " c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
+             WHERE c.deleted_at IS NULL AND c.name_search LIKE ",
         )
         .push_bind(pattern)
         .push(" ESCAPE '\\'");
+        range(&mut sql, "c.name_search");
         if let Some(user) = visible_to {
-            sql.push(" AND o.assigned_user_id = ").push_bind(user);
+            // SQLite: from the names' index, not from every contact of the rep's accounts.
+            sql.push(if sqlite { " AND +o.assigned_user_id = " } else { " AND o.assigned_user_id = " }).push_bind(user);
         }
         sql.push(" LIMIT ").push_bind(CANDIDATES);
         self.db.fetch_all(sql).await
