@@ -150,42 +150,42 @@ impl Store {
         contacts_read_at_most: Option<i64>,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
         let sqlite = self.db.kind() == BackendKind::Sqlite;
-        let pattern = super::prefix_pattern(&query.text);
-        let range = |sql: &mut Sql, column: &str| {
+        // `column` starts with the query (both are search keys: case-folded, so a range of
+        // code points and `LIKE` agree).
+        let starts_with = |sql: &mut Sql, column: &str| {
             if sqlite {
                 sql.push(&format!(" AND {column} >= ")).push_bind(query.text.clone());
                 if let Some(end) = super::after_prefix(&query.text) {
                     sql.push(&format!(" AND {column} < ")).push_bind(end);
                 }
+            } else {
+                sql.push(&format!(" AND {column} LIKE "))
+                    .push_bind(super::prefix_pattern(&query.text))
+                    .push(" ESCAPE '\\'");
             }
         };
-        let mut sql = Sql::new(
-            "search.prefix",
-            "SELECT 'organization', o.id FROM organizations o WHERE o.deleted_at IS NULL AND o.name_search LIKE $1 ESCAPE '\\'",
-        )
-        .bind(pattern.clone());
-        range(&mut sql, "o.name_search");
+        let mut sql =
+            Sql::new("search.prefix", "SELECT 'organization', o.id FROM organizations o WHERE o.deleted_at IS NULL");
+        starts_with(&mut sql, "o.name_search");
         if let Some(user) = visible_to {
             sql.push(" AND o.assigned_user_id = ").push_bind(user);
         }
         sql.push(" UNION ALL SELECT 'contact', c.id FROM ");
-        match contacts_read_at_most.filter(|_| sqlite) {
+        match contacts_read_at_most {
             Some(most) => {
-                sql.push("(SELECT id, organization_id, name_search, deleted_at FROM contacts WHERE deleted_at IS NULL");
-                range(&mut sql, "name_search");
+                sql.push("(SELECT id, organization_id FROM contacts WHERE deleted_at IS NULL");
+                starts_with(&mut sql, "name_search");
                 sql.push(" LIMIT ").push_bind(most).push(")");
             }
             None => {
                 sql.push("contacts");
             }
         }
-        sql.push(
-            " c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
-             WHERE c.deleted_at IS NULL AND c.name_search LIKE ",
-        )
-        .push_bind(pattern)
-        .push(" ESCAPE '\\'");
-        range(&mut sql, "c.name_search");
+        sql.push(" c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL WHERE TRUE");
+        if contacts_read_at_most.is_none() {
+            sql.push(" AND c.deleted_at IS NULL");
+            starts_with(&mut sql, "c.name_search");
+        }
         if let Some(user) = visible_to {
             // SQLite: from the names' index, not from every contact of the rep's accounts.
             sql.push(if sqlite { " AND +o.assigned_user_id = " } else { " AND o.assigned_user_id = " }).push_bind(user);
