@@ -14,6 +14,9 @@ serve_database() {
   echo "$0: the server did not start (see $WORK/$2)"; exit 1
 }
 
+# $1 made safe for a URL's query (names hold `&`, `#`, accents).
+url_encode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+
 # Prints the session cookie of a sign-in as $1, with PASSWORD.
 sign_in() {
   curl -fs -c "$WORK/jar" -H 'Content-Type: application/json' \
