@@ -2,6 +2,7 @@
 //! `main.rs` is a thin command-line front; tests build the server from here.
 
 pub mod alerting;
+pub mod compression;
 pub mod config;
 pub mod memory;
 pub mod monitoring;

@@ -277,7 +277,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         router
     };
     router
-        .layer(CompressionLayer::new())
+        // Brotli here with a window that fits our answers; gzip for the rest (crate::compression).
+        .layer(axum::middleware::from_fn(crate::compression::brotli))
+        .layer(CompressionLayer::new().no_br())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),

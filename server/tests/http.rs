@@ -488,6 +488,16 @@ async fn sync_batches_apply_once_and_pulls_page_by_cursor() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
+/// The window size of a brotli stream (its log2), from the stream's first byte.
+fn brotli_window_bits(first: u8) -> i32 {
+    match (first & 1, (first >> 1) & 0b111, (first >> 4) & 0b111) {
+        (0, _, _) => 16,
+        (_, n @ 1.., _) => 17 + i32::from(n),
+        (_, 0, 0) => 17,
+        (_, 0, n) => 8 + i32::from(n),
+    }
+}
+
 #[tokio::test]
 async fn answers_are_compressed_for_clients_that_ask() {
     let app = TestApp::spawn().await;
@@ -504,19 +514,32 @@ async fn answers_are_compressed_for_clients_that_ask() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let coding = response.headers().get(reqwest::header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+        if coding.is_some() {
+            let vary: Vec<_> = response.headers().get_all(reqwest::header::VARY).iter().collect();
+            assert!(
+                vary.iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding")),
+                "{vary:?}"
+            );
+            assert!(response.headers().get(reqwest::header::CONTENT_LENGTH).is_none());
+        }
         (coding, response.bytes().await.unwrap().to_vec())
     };
     let (coding, plain) = fetch("identity").await;
     assert_eq!(coding, None);
 
-    let (coding, brotli) = fetch("br").await;
-    assert_eq!(coding.as_deref(), Some("br"));
-    let mut decoded = Vec::new();
-    brotli_decompressor::BrotliDecompress(&mut brotli.as_slice(), &mut decoded).unwrap();
-    assert_eq!(decoded, plain, "brotli decodes to the same answer");
-    assert!(brotli.len() * 4 < plain.len(), "brotli {} of {} bytes", brotli.len(), plain.len());
+    // What browsers send: brotli is preferred, with the server's own window (RFC 7932 9.1: the
+    // stream's first bits give it), not the encoder's default 4 MiB.
+    for accepted in ["br", "gzip, deflate, br, zstd"] {
+        let (coding, brotli) = fetch(accepted).await;
+        assert_eq!(coding.as_deref(), Some("br"), "{accepted}");
+        let mut decoded = Vec::new();
+        brotli_decompressor::BrotliDecompress(&mut brotli.as_slice(), &mut decoded).unwrap();
+        assert_eq!(decoded, plain, "brotli decodes to the same answer");
+        assert!(brotli.len() * 4 < plain.len(), "brotli {} of {} bytes", brotli.len(), plain.len());
+        assert_eq!(brotli_window_bits(brotli[0]), server::compression::WINDOW_BITS);
+    }
 
-    let (coding, gzip) = fetch("gzip").await;
+    let (coding, gzip) = fetch("gzip, br;q=0.5").await;
     assert_eq!(coding.as_deref(), Some("gzip"));
     let mut decoded = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzip.as_slice()), &mut decoded).unwrap();
