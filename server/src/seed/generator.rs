@@ -505,7 +505,10 @@ impl Chunk {
             );
             let follow_up = (outcome == Outcome::FollowUpNeeded || rng.random_range(0..100) < 15)
                 .then(|| occurred + Span::days(*[3, 5, 7, 14].choose(rng).unwrap_or(&7)));
-            let follow_up_done = follow_up.is_some_and(|at| at < today && rng.random_range(0..100) < 85);
+            // Drawn even when unused: a draw only for follow-ups before now made every later
+            // name and count depend on the hour the seed ran.
+            let done_roll = rng.random_range(0..100);
+            let follow_up_done = follow_up.is_some_and(|at| at < today && done_roll < 85);
             if let Some(at) = follow_up.filter(|_| !follow_up_done) {
                 next_follow_up = Some(next_follow_up.map_or(at, |n: DateTime<Utc>| n.min(at)));
             }
@@ -596,6 +599,34 @@ mod tests {
             let at = past(&mut rng, today, 30);
             assert!(at <= today && at > today - Span::days(31), "{at}");
         }
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_data_whatever_the_hour() {
+        let plan = Plan {
+            organizations: 200,
+            contacts_per_organization: 3,
+            interactions: 4_000,
+            opportunities: 100,
+            seed: 7,
+            history_days: 90,
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        // Names, codes, notes: what does not move with the clock.
+        let texts = |hour: u32| {
+            let mut rng = StdRng::seed_from_u64(plan.seed);
+            let today = day.and_hms_opt(hour, 30, 0).unwrap().and_utc();
+            let mut chunk = Chunk::default();
+            for i in 0..plan.organizations as usize {
+                chunk.organization(&mut rng, &plan, today, Uuid::nil(), i % 4, 4, 20.0, 0.5);
+            }
+            [chunk.organizations, chunk.contacts, chunk.opportunities, chunk.interactions].map(|rows| {
+                rows.rows.into_iter().flatten().filter(|arg| matches!(arg, Arg::Text(_))).collect::<Vec<_>>()
+            })
+        };
+        let (morning, evening) = (texts(7), texts(19));
+        assert!(morning[3].len() > 10_000, "{}", morning[3].len());
+        assert!(morning == evening, "the data changed with the hour the seed ran");
     }
 
     #[test]
