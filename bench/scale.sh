@@ -23,13 +23,19 @@ export RATE_LIMIT_SIGN_INS=100000 RATE_LIMIT_SEARCHES=100000000 RATE_LIMIT_WRITE
 
 source bench/common.sh
 
+# The server's total for one request of $1 with cookie $2, from its Server-Timing header (the
+# body is kept in $WORK/scale-body).
+server_total() {
+  curl -fs -D - -o "$WORK/scale-body" -H "Cookie: $2" "$BASE$1" | tr -d '\r' \
+    | awk -F'total;dur=' 'tolower($0) ~ /^server-timing/ { split($2, a, /[,;]/); print a[1] }'
+}
+
 # "p50 p99 server-ms hits" for one request: wrk's latency with one connection, the server's
 # total from Server-Timing, and how many results came back.
 measure() { # $1: path, $2: cookie
   local latency total hits
   latency=$(wrk -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "Cookie: $2" -s bench/report.lua "$BASE$1" | awk '/^RESULT/ { print $3, $5 }')
-  total=$(curl -fs -D - -o "$WORK/scale-body" -H "Cookie: $2" "$BASE$1" | tr -d '\r' \
-    | awk -F'total;dur=' 'tolower($0) ~ /^server-timing/ { split($2, a, /[,;]/); print a[1] }')
+  total=$(server_total "$1" "$2")
   hits=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d) if isinstance(d, list) else "-")' "$WORK/scale-body" 2>/dev/null || echo -)
   echo "$latency ${total:--} $hits"
 }
@@ -61,7 +67,10 @@ run_backend() { # $1: label, $2: DATABASE_URL
   local manager rep
   manager=$(sign_in "$EMAIL")
   rep=$(sign_in seed.rep001@kitchenpantry.test)
-  curl -fs -H "Cookie: $manager" "$BASE/api/dashboard" >/dev/null # warm the pages the OS caches
+  # The first request computes every figure (the read cache is empty) and warms the OS's page cache.
+  local cold
+  cold=$(server_total /api/dashboard "$manager")
+  rows+="| $1 | dashboard: the team, first request after start (nothing cached) | - | - | ${cold:--} | - |"$'\n'
   while IFS=$'\t' read -r label q encoded; do
     read -r p50 p99 server hits < <(measure "/api/search?q=$encoded" "$manager")
     rows+="| $1 | search: $label (\`$q\`) | $p50 | $p99 | $server | $hits |"$'\n'
