@@ -1,11 +1,11 @@
 //! Brotli for the server's own answers (pages, JSON), with a window sized to them.
 //!
 //! tower-http's `CompressionLayer` compresses brotli with the encoder's default window of
-//! 4 MiB and offers no way to change it. Once a body passes 64 KiB (a rep's Today page,
-//! a list page) the encoder then holds about 9.7 MB until the answer is sent; at 256 KiB
-//! (`WINDOW_BITS`) it holds 2 MB, and our answers fit in that window whole, so nothing
-//! is compressed worse. Sixteen pages compressed at once moved the server's peak memory
-//! by the difference (docs/benchmarks.md).
+//! 4 MiB and offers no way to change it. Once a body passes 64 KiB (a rep's Today page is
+//! 85 KB) the encoder then holds 9.7 MB until the answer is sent; with a 1 MiB window
+//! (`WINDOW_BITS`) 3.6 MB. The largest answers, a first copy's sync pages (1.4 MB of JSON),
+//! compress as well as with 4 MiB; a 256 KiB window made them 16 % larger
+//! (docs/benchmarks.md).
 //!
 //! tower-http still negotiates gzip for clients without brotli, and skips what this layer
 //! has encoded (a response with `Content-Encoding`). Static files come precompressed.
@@ -23,8 +23,8 @@ use futures::TryStreamExt;
 use tokio_util::io::{ReaderStream, StreamReader};
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
-/// Brotli's window: 2^18 = 256 KiB, more than any page or JSON answer of ours.
-pub const WINDOW_BITS: i32 = 18;
+/// Brotli's window: 2^20 = 1 MiB. Pages fit whole; sync pages lose nothing measurable.
+pub const WINDOW_BITS: i32 = 20;
 /// tower-http's quality for brotli on the fly (nginx's too).
 const QUALITY: i32 = 4;
 

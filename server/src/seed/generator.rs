@@ -612,21 +612,31 @@ mod tests {
             history_days: 90,
         };
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        // Names, codes, notes: what does not move with the clock.
-        let texts = |hour: u32| {
+        let [morning, evening] = [7, 19].map(|hour| day.and_hms_opt(hour, 30, 0).unwrap().and_utc());
+        let generate = |today| {
             let mut rng = StdRng::seed_from_u64(plan.seed);
-            let today = day.and_hms_opt(hour, 30, 0).unwrap().and_utc();
             let mut chunk = Chunk::default();
             for i in 0..plan.organizations as usize {
                 chunk.organization(&mut rng, &plan, today, Uuid::nil(), i % 4, 4, 20.0, 0.5);
             }
+            chunk
+        };
+        // Names, codes, notes: what does not move with the clock.
+        let texts = |chunk: Chunk| {
             [chunk.organizations, chunk.contacts, chunk.opportunities, chunk.interactions].map(|rows| {
                 rows.rows.into_iter().flatten().filter(|arg| matches!(arg, Arg::Text(_))).collect::<Vec<_>>()
             })
         };
-        let (morning, evening) = (texts(7), texts(19));
-        assert!(morning[3].len() > 10_000, "{}", morning[3].len());
-        assert!(morning == evening, "the data changed with the hour the seed ran");
+        let early = generate(morning);
+        // Follow-ups due between the two hours: past for one run, still ahead for the other.
+        let follow_up_at = INTERACTION_COLUMNS.iter().position(|c| *c == "follow_up_at").unwrap();
+        let between = early
+            .interactions
+            .rows
+            .iter()
+            .filter(|row| matches!(row[follow_up_at], Arg::Time(Some(at)) if at > morning && at <= evening));
+        assert!(between.count() > 0, "no follow-up falls between the two hours: the test proves nothing");
+        assert!(texts(early) == texts(generate(evening)), "the data changed with the hour the seed ran");
     }
 
     #[test]
