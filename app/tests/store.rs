@@ -964,6 +964,12 @@ async fn the_board_totals_value_and_weighted_value_per_stage(store: &Store) {
     assert_eq!(board[0].owner_name.as_deref(), Some("Ann Rep"));
     store.delete_organization(&system, mine.id, None).await.unwrap();
     assert_eq!(store.opportunity_board(&all).await.unwrap().len(), 1, "deals of deleted accounts leave the board");
+    // The team's totals read no account: a deleted account's deals are deleted with it.
+    let totals = store.pipeline_totals(&all).await.unwrap();
+    assert_eq!(
+        totals.iter().map(|t| (t.deals, t.value_cents)).fold((0, 0), |a, t| (a.0 + t.0, a.1 + t.1)),
+        (1, 1_000_000)
+    );
 }
 
 /// Moves a record's dates back in time (what a test cannot wait for).

@@ -148,6 +148,26 @@ pub fn weekly_counts(per_day: &[(NaiveDate, i64)], today: NaiveDate, weeks: u32)
     out
 }
 
+/// Interactions this week, this month and in the range (`(week, month, range)`), from counts
+/// per day: what the dashboard shows beside the weekly activity, read in the same pass.
+pub fn interaction_counts(per_day: &[(NaiveDate, i64)], period: &Period) -> (i64, i64, i64) {
+    let (week, month, after) = (period.week_start(), period.month_start(), period.after());
+    per_day.iter().fold((0, 0, 0), |(w, m, r), &(day, n)| {
+        (
+            w + if day >= week { n } else { 0 },
+            m + if day >= month { n } else { 0 },
+            r + if day >= period.from && day < after { n } else { 0 },
+        )
+    })
+}
+
+/// The first day the dashboard's counts per day must cover: the range's, this month's, this
+/// week's or the weekly activity's first day, whichever is earliest.
+pub fn counts_since(period: &Period, activity_weeks: u32) -> NaiveDate {
+    let activity = weekly_counts(&[], period.today, activity_weeks).first().map_or(period.today, |w| w.0);
+    period.from.min(period.week_start()).min(period.month_start()).min(activity)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +211,35 @@ mod tests {
         let b = Kpis { organizations: 2, won_cents: 50, follow_ups_due: 4, ..Default::default() };
         let team = Kpis::total([&a, &b]);
         assert_eq!((team.organizations, team.won_cents, team.stale_deals, team.follow_ups_due), (5, 150, 1, 4));
+    }
+
+    #[test]
+    fn counts_per_day_make_the_week_month_and_range() {
+        // Friday Dec 4; the range is November; a day after today counts in the week and month
+        // (an interaction logged ahead), not in a range that ended before it.
+        let period = Period::new(day(2026, 12, 4), Some(day(2026, 11, 1)), Some(day(2026, 11, 30))).unwrap();
+        let per_day = [
+            (day(2026, 12, 5), 1),
+            (day(2026, 12, 1), 2),
+            (day(2026, 11, 30), 4),
+            (day(2026, 11, 29), 8),
+            (day(2026, 11, 1), 16),
+            (day(2026, 10, 31), 32),
+        ];
+        assert_eq!(interaction_counts(&per_day, &period), (1 + 2 + 4, 1 + 2, 4 + 8 + 16));
+        assert_eq!(interaction_counts(&[], &period), (0, 0, 0));
+    }
+
+    #[test]
+    fn counts_cover_the_earliest_day_any_figure_needs() {
+        let today = day(2026, 12, 4);
+        // This quarter starts Oct 1, before the 8 weeks of activity (from Oct 12).
+        assert_eq!(counts_since(&Period::this_quarter(today), 8), day(2026, 10, 1));
+        // A range of this week only: the activity's 8 weeks reach furthest back.
+        let this_week = Period::new(today, Some(day(2026, 12, 1)), None).unwrap();
+        assert_eq!(counts_since(&this_week, 8), day(2026, 10, 12));
+        // Without weeks of activity, this week's Monday (before the month and the range).
+        assert_eq!(counts_since(&this_week, 0), day(2026, 11, 30));
     }
 
     #[test]

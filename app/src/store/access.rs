@@ -403,11 +403,9 @@ impl Access {
         let key = CacheKey::scoped(Kind::Figures, query.visible_to, &("dashboard", query.rep, period));
         self.store
             .cached(key, || async {
-                tokio::try_join!(
-                    self.store.dashboard(&query),
-                    self.store.weekly_activity(&query),
-                    self.store.pipeline_totals(&board)
-                )
+                let (figures, stages) =
+                    tokio::try_join!(self.store.dashboard(&query), self.store.pipeline_totals(&board))?;
+                Ok::<_, StoreError>((figures.reps, figures.weekly_activity, stages))
             })
             .await
     }

@@ -69,13 +69,12 @@ fn page_of(filters: Sql, query: &InteractionQuery, backend: BackendKind) -> Sql 
     // in date order, which stops after a page. Once ANALYZE had run on 1M interactions,
     // SQLite chose to read all of the rep's 5,000 accounts' interactions and sort them
     // instead: 0.4 → 110 ms a page, Today 4 req/s (make bench-load).
-    let from = match backend {
-        BackendKind::Sqlite if query.user_id.is_some() && query.organization_id.is_none() => {
-            "interactions i INDEXED BY interactions_user_idx"
-        }
-        _ => "interactions i",
+    let from = if query.user_id.is_some() && query.organization_id.is_none() {
+        backend.indexed_by("interactions i", "interactions_user_idx")
+    } else {
+        "interactions i".to_owned()
     };
-    let mut rows = Sql { text: format!("{}{}", item_select_from(from), filters.text), ..filters };
+    let mut rows = Sql { text: format!("{}{}", item_select_from(&from), filters.text), ..filters };
     rows.push(&format!(" ORDER BY i.occurred_at {dir}, i.id {dir} LIMIT "))
         .push_bind(query.per_page as i64)
         .push(" OFFSET ")
@@ -241,10 +240,7 @@ impl Store {
         // The author's open follow-ups in date order, which stops after a page. On a freshly
         // seeded database, once `PRAGMA optimize` had re-analyzed it, SQLite went through each
         // of the rep's 5,000 accounts and sorted instead: 0.23 → 47 ms, Today 28 req/s.
-        let from = match self.db.kind() {
-            BackendKind::Sqlite => "interactions i INDEXED BY interactions_follow_up_idx",
-            BackendKind::Postgres => "interactions i",
-        };
+        let from = self.db.kind().indexed_by("interactions i", "interactions_follow_up_idx");
         let mut sql = Sql::new(
             "interactions.follow_ups_due",
             format!(

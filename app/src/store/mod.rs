@@ -27,7 +27,7 @@ pub use access::Access;
 pub use cache::{
     CacheKey, CacheSettings, CacheStats, Change, Kind, ReadCache, SharedCache, SharedCacheSettings, SharedStatus,
 };
-pub use dashboard::{ACTIVITY_WEEKS, DashboardQuery};
+pub use dashboard::{ACTIVITY_WEEKS, DashboardFigures, DashboardQuery};
 pub use db::{Arg, BackendKind, Db, DbOptions, PoolStats, QueryObserver, Record, SlowQuery, Sql, Tx};
 pub use error::StoreError;
 pub use opportunities::BoardQuery;
