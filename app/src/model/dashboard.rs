@@ -112,7 +112,7 @@ impl Period {
 
     /// Monday of this week.
     pub fn week_start(&self) -> NaiveDate {
-        self.today - Days::new(self.today.weekday().num_days_from_monday() as u64)
+        monday_of(self.today)
     }
 
     pub fn month_start(&self) -> NaiveDate {
@@ -133,8 +133,7 @@ pub fn quarter_start(day: NaiveDate) -> NaiveDate {
 /// Interactions per week (weeks starting on Monday) for the `weeks` weeks ending with the
 /// one holding `today`, from counts per day. Days outside are ignored; empty weeks are 0.
 pub fn weekly_counts(per_day: &[(NaiveDate, i64)], today: NaiveDate, weeks: u32) -> Vec<(NaiveDate, i64)> {
-    let this_week = today - Days::new(today.weekday().num_days_from_monday() as u64);
-    let first = this_week - Days::new(7 * (weeks.saturating_sub(1)) as u64);
+    let first = activity_start(today, weeks);
     let mut out: Vec<(NaiveDate, i64)> = (0..weeks).map(|w| (first + Days::new(7 * w as u64), 0)).collect();
     for (day, n) in per_day {
         if *day < first || *day > today {
@@ -146,6 +145,16 @@ pub fn weekly_counts(per_day: &[(NaiveDate, i64)], today: NaiveDate, weeks: u32)
         }
     }
     out
+}
+
+/// The Monday that starts the first of the `weeks` weeks ending with the one holding `today`
+/// (this week's Monday when `weeks` is 0 or 1).
+pub fn activity_start(today: NaiveDate, weeks: u32) -> NaiveDate {
+    monday_of(today) - Days::new(7 * weeks.saturating_sub(1) as u64)
+}
+
+fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(day.weekday().num_days_from_monday() as u64)
 }
 
 /// Interactions this week, this month and in the range (`(week, month, range)`), from counts
@@ -164,8 +173,7 @@ pub fn interaction_counts(per_day: &[(NaiveDate, i64)], period: &Period) -> (i64
 /// The first day the dashboard's counts per day must cover: the range's, this month's, this
 /// week's or the weekly activity's first day, whichever is earliest.
 pub fn counts_since(period: &Period, activity_weeks: u32) -> NaiveDate {
-    let activity = weekly_counts(&[], period.today, activity_weeks).first().map_or(period.today, |w| w.0);
-    period.from.min(period.week_start()).min(period.month_start()).min(activity)
+    period.from.min(period.week_start()).min(period.month_start()).min(activity_start(period.today, activity_weeks))
 }
 
 #[cfg(test)]

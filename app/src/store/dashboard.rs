@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use super::{BackendKind, Sql, Store, StoreError};
-use crate::model::dashboard::{Kpis, OrganizationResult, Period, counts_since, interaction_counts, weekly_counts};
+use crate::model::dashboard::{
+    Kpis, OrganizationResult, Period, activity_start, counts_since, interaction_counts, weekly_counts,
+};
 use crate::model::opportunity::{NEGOTIATION_STALE_AFTER_DAYS, QUIET_AFTER_DAYS};
 use crate::model::{InteractionKind, Outcome};
 
@@ -194,8 +196,7 @@ impl Store {
         q: &DashboardQuery,
     ) -> Result<Vec<(Option<Uuid>, Vec<(NaiveDate, i64)>)>, StoreError> {
         let today = q.period.today;
-        let first = weekly_counts(&[], today, ACTIVITY_WEEKS).first().map_or(today, |w| w.0);
-        let per_day = self.interactions_per_day(q, first).await?;
+        let per_day = self.interactions_per_day(q, activity_start(today, ACTIVITY_WEEKS)).await?;
         Ok(per_day.into_iter().map(|(rep, days)| (rep, weekly_counts(&days, today, ACTIVITY_WEEKS))).collect())
     }
 
