@@ -93,6 +93,8 @@ inps = [q["inp_ms"] for q in quick if q["inp_ms"] is not None]
 inp = statistics.median(inps) if inps else None
 counts = sorted({q["interactions"] for q in quick})
 slowest = sorted({q["slowest"] for q in quick if q.get("slowest")})
+opens = [q["save_opens_page_ms"] for q in quick if q.get("save_opens_page_ms") is not None]
+logs = [q["log_opens_ms"] for q in quick if q.get("log_opens_ms") is not None]
 
 when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 lines = [
@@ -125,6 +127,18 @@ if quick:
         f"({', '.join(map(str, counts))} interactions: an outcome, typing a note, a next step, save) has an "
         f"INP of **{inp:.0f} ms**{mark(inp is not None and inp < 100)} (goal < 100 ms); the slowest "
         f"interaction of each run: {', '.join(f'`{s}`' for s in slowest) or 'not named'}."
+        + (
+            f" After the tap on \"Save visit\", the organization page it opens shows its activity "
+            f"after **{statistics.median(opens):.0f} ms**."
+            if opens
+            else ""
+        )
+        + (
+            f" Its \"Log visit\" (a rep's next visit) shows the quick log after "
+            f"**{statistics.median(logs):.0f} ms**."
+            if logs
+            else ""
+        )
         if inp is not None
         else "The quick log's interactions left no Event Timing entries."
     )

@@ -6,8 +6,12 @@
 // 50), from the browser's own Event Timing entries.
 //
 // Usage: node end2end/bench/quick-log.mjs <base URL> <session cookie value> <organization id> <runs>
-// Prints one JSON line per run: {"interactive_ms", "inp_ms", "slowest", "interactions"}: slowest
-// names the event and its target of the interaction that set the INP.
+// Prints one JSON line per run: {"interactive_ms", "save_opens_page_ms", "log_opens_ms", "inp_ms",
+// "slowest", "interactions", ...}: save_opens_page_ms runs from the tap on "Save visit" to the
+// organization page showing its activity, log_opens_ms from the tap on that page's "Log visit"
+// to the quick log's third step; slowest names the event and its target of the interaction that set
+// the INP; its time is split into input delay, processing and presentation, and `frames` lists
+// the long animation frames it overlapped with the scripts that ran in them.
 import { chromium, devices } from '@playwright/test';
 
 const [base, session, organization, runs = '3'] = process.argv.slice(2);
@@ -39,9 +43,32 @@ try {
           // What was tapped or typed into, so that the report names the slowest interaction.
           const target = entry.target;
           const what = target ? (target.name || target.id || target.textContent?.trim().slice(0, 30) || target.tagName) : '?';
-          window.__interactions.set(entry.interactionId, { duration: entry.duration, what: `${entry.name} on ${what}` });
+          // Where its time went: waiting for the main thread (input delay), the page's own
+          // handlers (processing), and rendering the next frame (presentation).
+          window.__interactions.set(entry.interactionId, {
+            duration: entry.duration,
+            what: `${entry.name} on ${what}`,
+            start: entry.startTime,
+            input_delay: entry.processingStart - entry.startTime,
+            processing: entry.processingEnd - entry.processingStart,
+            presentation: entry.startTime + entry.duration - entry.processingEnd,
+          });
         }
       }).observe({ type: 'event', buffered: true, durationThreshold: 16 });
+      // Long animation frames name the scripts that held the main thread (what delayed a tap).
+      window.__frames = [];
+      new PerformanceObserver((list) => {
+        for (const frame of list.getEntries()) {
+          window.__frames.push({
+            start: frame.startTime,
+            end: frame.startTime + frame.duration,
+            // Rendering: from the start of the frame's style and layout (or of its render
+            // steps) to its end.
+            render: frame.startTime + frame.duration - (frame.styleAndLayoutStart || frame.renderStart || frame.startTime + frame.duration),
+            scripts: frame.scripts.map((s) => `${s.invoker || s.invokerType} ${Math.round(s.duration)} ms`),
+          });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
     });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -61,15 +88,55 @@ try {
       return page.evaluate(() => [...window.__interactions.entries()]);
     };
     const entered = await settled();
+    // From the tap on "Save visit" to the organization page it opens, with its activity shown.
+    await page.evaluate(() => {
+      const save = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Save visit');
+      save.addEventListener('pointerdown', () => { window.__savedAt = performance.now(); }, { capture: true });
+      new MutationObserver((_, observer) => {
+        if (document.querySelector('#activity') && location.pathname.startsWith('/organizations/')) {
+          window.__opened = performance.now() - window.__savedAt;
+          observer.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.getByRole('button', { name: 'Save visit' }).click();
     await page.waitForURL(/\/organizations\/[0-9a-f-]+#activity$/, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__opened !== undefined, null, { timeout: 30_000 });
+    const opened = await page.evaluate(() => window.__opened);
     // The save navigates within the app, so the same page holds the tap on "Save visit" too.
     const interactions = [...new Map([...entered, ...(await settled())]).values()];
     const slowest = interactions.reduce((a, b) => (b.duration > (a?.duration ?? -1) ? b : a), null);
+    // The long frames that overlapped the slowest interaction: what it waited for.
+    const frames = slowest
+      ? (await page.evaluate(() => window.__frames)).filter(
+        (f) => f.end > slowest.start && f.start < slowest.start + slowest.duration)
+      : [];
+    // The next visit: from the organization page the save opened, once it is idle, "Log visit"
+    // opens the quick log again (a navigation within the app), up to its third step shown.
+    await page.waitForTimeout(2_000);
+    await page.evaluate(() => {
+      const link = document.querySelector('.page-header a.button.primary[href^="/log"]');
+      link.addEventListener('pointerdown', () => { window.__tappedAt = performance.now(); }, { capture: true });
+      new MutationObserver((_, observer) => {
+        if (document.querySelector('#step-how')) {
+          window.__logOpened = performance.now() - window.__tappedAt;
+          observer.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.locator('.page-header a.button.primary[href^="/log"]').click();
+    await page.waitForFunction(() => window.__logOpened !== undefined, null, { timeout: 30_000 });
+    const logOpened = await page.evaluate(() => window.__logOpened);
     console.log(JSON.stringify({
       interactive_ms: Math.round(interactive),
+      save_opens_page_ms: Math.round(opened),
+      log_opens_ms: Math.round(logOpened),
       inp_ms: slowest?.duration ?? null,
       slowest: slowest?.what ?? null,
+      input_delay_ms: slowest ? Math.round(slowest.input_delay) : null,
+      processing_ms: slowest ? Math.round(slowest.processing) : null,
+      presentation_ms: slowest ? Math.round(slowest.presentation) : null,
+      frames: frames.map((f) => `${Math.round(f.end - f.start)} ms (render ${Math.round(f.render)}): ${f.scripts.join(', ')}`),
       interactions: interactions.length,
     }));
     await context.close();

@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import { hydrated, test } from './helpers';
+import { hydrated, test, uniqueName } from './helpers';
 
 test('a lazy route fetches its code only when it is opened', async ({ page }) => {
   const wasm: string[] = [];
@@ -33,4 +33,27 @@ test('a lazy route fetches its code only when it is opened', async ({ page }) =>
   await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Edit ${name}`);
   expect(documents).toBe(0);
+});
+
+test('a form fetches the code of the page its save opens while it is filled in', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
+  const organizationPage = (path: string) => /\/split_+organization_detail_page_view_\d+\.[^/]+\.wasm$/.test(path);
+
+  await page.goto('/log');
+  await page.locator('#log-choices a').first().click();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Log a visit · ');
+  // Once the quick log is idle, the organization page's code arrives…
+  await expect.poll(() => wasm.some(organizationPage)).toBe(true);
+  await page.getByLabel('4 · Notes').fill(uniqueName('Preloaded'));
+  const fetchedBefore = wasm.length;
+  await page.getByRole('button', { name: 'Save visit' }).click();
+  await expect(page).toHaveURL(/#activity$/);
+  await expect(page.getByRole('heading', { name: 'Contacts' })).toBeVisible();
+  // …so the save opens it without fetching any code.
+  expect(wasm.slice(fetchedBefore)).toEqual([]);
 });

@@ -1,6 +1,7 @@
 //! `/organizations/:id/contacts/new` and `/contacts/:id/edit`: the contact form. Lazy routes.
 
-use crate::components::{PageData, page_data};
+use crate::components::{PageData, page_data, preload_route};
+use crate::pages::organizations::OrganizationDetailPage;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,6 +77,8 @@ fn form_page(edit: EditResource) -> AnyView {
 #[component]
 fn ContactFormView(edit: ContactEdit) -> impl IntoView {
     let save = ServerAction::<SaveContact>::new();
+    // A save opens this page: its code loads while the form is filled in.
+    preload_route::<OrganizationDetailPage>();
     let offline = {
         let (record, organization) = (edit.contact.clone(), edit.organization_name.clone());
         OfflineSave::new(save, move |s: SaveContact| contact_to_keep(s.form, record.as_ref(), &organization))

@@ -6,7 +6,8 @@
 //! step's date is filled in by the server. With it, step 1 finds as you type, the date
 //! fills in as the next step is chosen, and what is typed survives a reload.
 
-use crate::components::{PageData, page_data};
+use crate::components::{PageData, page_data, preload_route};
+use crate::pages::organizations::OrganizationDetailPage;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -253,6 +254,8 @@ fn prefill_follow_up(ev: &leptos::ev::Event, today: NaiveDate) {
 #[component]
 fn LogFormView(form: LogForm, organization: OrganizationChoice) -> impl IntoView {
     let save = ServerAction::<SaveInteraction>::new();
+    // A save opens this page: its code loads while the form is filled in.
+    preload_route::<OrganizationDetailPage>();
     let editing = form.interaction.is_some();
     let offline = {
         let (record, organization) = (form.interaction.clone(), organization.name.clone());

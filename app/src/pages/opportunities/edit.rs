@@ -1,7 +1,8 @@
 //! `/opportunities/new?organization=…` and `/opportunities/:id/edit`: the deal form. Lazy
 //! routes.
 
-use crate::components::{PageData, page_data};
+use crate::components::{PageData, page_data, preload_route};
+use crate::pages::opportunities::OpportunityDetailPage;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,6 +78,8 @@ impl LazyRoute for EditOpportunityPage {
 #[component]
 fn DealForm(edit: OpportunityEdit) -> impl IntoView {
     let save = ServerAction::<SaveOpportunity>::new();
+    // A save opens this page: its code loads while the form is filled in.
+    preload_route::<OpportunityDetailPage>();
     let offline = {
         let (record, organization) = (edit.opportunity.clone(), edit.organization_name.clone());
         OfflineSave::new(save, move |s: SaveOpportunity| deal_to_keep(s.form, record.as_ref(), &organization))

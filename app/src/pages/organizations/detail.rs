@@ -1,6 +1,6 @@
 //! `/organizations/:id`: one account with its contacts. A lazy route.
 
-use crate::components::{PageData, page_data};
+use crate::components::{PageData, page_data, preload_route};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{LazyRoute, lazy_route};
@@ -13,7 +13,7 @@ use crate::model::validate::{format_money, format_phone};
 use crate::model::{Contact, Organization};
 use crate::offline::or_from_copy;
 use crate::pages::id_param;
-use crate::pages::interactions::InteractionEntry;
+use crate::pages::interactions::{InteractionEntry, LogVisitPage};
 use crate::pages::opportunities::DealEntry;
 
 pub struct OrganizationDetailPage {
@@ -55,6 +55,10 @@ fn Detail(detail: OrganizationDetail) -> impl IntoView {
     } = detail;
     let interaction_total = interactions.total;
     let id = org.id;
+    // Logging a visit is what a rep mostly does next here: its code loads meanwhile.
+    if can_edit {
+        preload_route::<LogVisitPage>();
+    }
     view! {
         <Title text=org.name.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">

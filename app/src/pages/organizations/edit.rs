@@ -1,6 +1,7 @@
 //! `/organizations/new` and `/organizations/:id/edit`: the organization form. Lazy routes.
 
-use crate::components::{PageData, page_data};
+use crate::components::{PageData, page_data, preload_route};
+use crate::pages::organizations::OrganizationDetailPage;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,6 +71,8 @@ fn form_page(edit: EditResource) -> AnyView {
 #[component]
 fn OrganizationFormView(edit: OrganizationEdit) -> impl IntoView {
     let save = ServerAction::<SaveOrganization>::new();
+    // A save opens this page: its code loads while the form is filled in.
+    preload_route::<OrganizationDetailPage>();
     let offline = {
         let record = edit.organization.clone();
         OfflineSave::new(save, move |s: SaveOrganization| organization_to_keep(s.form, record.as_ref()))
