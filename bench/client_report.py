@@ -127,17 +127,13 @@ if quick:
         f"({', '.join(map(str, counts))} interactions: an outcome, typing a note, a next step, save) has an "
         f"INP of **{inp:.0f} ms**{mark(inp is not None and inp < 100)} (goal < 100 ms); the slowest "
         f"interaction of each run: {', '.join(f'`{s}`' for s in slowest) or 'not named'}."
-        + (
-            f" After the tap on \"Save visit\", the organization page it opens shows its activity "
-            f"after **{statistics.median(opens):.0f} ms**."
-            if opens
-            else ""
-        )
-        + (
-            f" Its \"Log visit\" (a rep's next visit) shows the quick log after "
-            f"**{statistics.median(logs):.0f} ms**."
-            if logs
-            else ""
+        + "".join(
+            f" {what} after **{statistics.median(times):.0f} ms**."
+            for what, times in [
+                ("After the tap on \"Save visit\", the organization page it opens shows its activity", opens),
+                ("Its \"Log visit\" (a rep's next visit) shows the quick log", logs),
+            ]
+            if times
         )
         if inp is not None
         else "The quick log's interactions left no Event Timing entries."

@@ -14,6 +14,26 @@
 // the long animation frames it overlapped with the scripts that ran in them.
 import { chromium, devices } from '@playwright/test';
 
+// Taps `tapped` (a selector) and measures in the page, from its pointerdown, how long until an
+// element matching `shown` is in the document: what a rep waits after the tap.
+async function timeTap(page, tapped, shown) {
+  await page.evaluate(([tapped, shown]) => {
+    window.__shownAfter = undefined;
+    document.querySelector(tapped).addEventListener('pointerdown', () => {
+      const tappedAt = performance.now();
+      new MutationObserver((_, observer) => {
+        if (document.querySelector(shown)) {
+          window.__shownAfter = performance.now() - tappedAt;
+          observer.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    }, { capture: true, once: true });
+  }, [tapped, shown]);
+  await page.locator(tapped).click();
+  await page.waitForFunction(() => window.__shownAfter !== undefined, null, { timeout: 30_000 });
+  return page.evaluate(() => window.__shownAfter);
+}
+
 const [base, session, organization, runs = '3'] = process.argv.slice(2);
 if (!base || !session || !organization) {
   console.error('usage: quick-log.mjs <base URL> <session cookie> <organization id> [runs]');
@@ -89,20 +109,7 @@ try {
     };
     const entered = await settled();
     // From the tap on "Save visit" to the organization page it opens, with its activity shown.
-    await page.evaluate(() => {
-      const save = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Save visit');
-      save.addEventListener('pointerdown', () => { window.__savedAt = performance.now(); }, { capture: true });
-      new MutationObserver((_, observer) => {
-        if (document.querySelector('#activity') && location.pathname.startsWith('/organizations/')) {
-          window.__opened = performance.now() - window.__savedAt;
-          observer.disconnect();
-        }
-      }).observe(document.body, { childList: true, subtree: true });
-    });
-    await page.getByRole('button', { name: 'Save visit' }).click();
-    await page.waitForURL(/\/organizations\/[0-9a-f-]+#activity$/, { timeout: 30_000 });
-    await page.waitForFunction(() => window.__opened !== undefined, null, { timeout: 30_000 });
-    const opened = await page.evaluate(() => window.__opened);
+    const opened = await timeTap(page, 'form.quick-log button[type="submit"]', '#activity');
     // The save navigates within the app, so the same page holds the tap on "Save visit" too.
     const interactions = [...new Map([...entered, ...(await settled())]).values()];
     const slowest = interactions.reduce((a, b) => (b.duration > (a?.duration ?? -1) ? b : a), null);
@@ -114,19 +121,7 @@ try {
     // The next visit: from the organization page the save opened, once it is idle, "Log visit"
     // opens the quick log again (a navigation within the app), up to its third step shown.
     await page.waitForTimeout(2_000);
-    await page.evaluate(() => {
-      const link = document.querySelector('.page-header a.button.primary[href^="/log"]');
-      link.addEventListener('pointerdown', () => { window.__tappedAt = performance.now(); }, { capture: true });
-      new MutationObserver((_, observer) => {
-        if (document.querySelector('#step-how')) {
-          window.__logOpened = performance.now() - window.__tappedAt;
-          observer.disconnect();
-        }
-      }).observe(document.body, { childList: true, subtree: true });
-    });
-    await page.locator('.page-header a.button.primary[href^="/log"]').click();
-    await page.waitForFunction(() => window.__logOpened !== undefined, null, { timeout: 30_000 });
-    const logOpened = await page.evaluate(() => window.__logOpened);
+    const logOpened = await timeTap(page, '.page-header a.button.primary[href^="/log"]', '#step-how');
     console.log(JSON.stringify({
       interactive_ms: Math.round(interactive),
       save_opens_page_ms: Math.round(opened),
