@@ -33,6 +33,26 @@ async function notesOf(request: APIRequestContext, id: string): Promise<string> 
   return html.match(/name="form\[notes\]"[^>]*>([^<]*)<\/textarea>/)?.[1] ?? '';
 }
 
+/** Whether the copy on this device holds the record `id` of `store` ("contacts", …). */
+async function inCopy(page: Page, store: string, id: string): Promise<boolean> {
+  return page.evaluate(
+    ({ store, id }) =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('kitchen-pantry');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction(store).objectStore(store).get(id);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(get.result !== undefined);
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    { store, id },
+  );
+}
+
 /** An op as the client queues it. */
 function op(fields: Record<string, unknown>) {
   return { op_id: randomUUID(), client_time: new Date().toISOString(), ...fields };
@@ -142,6 +162,28 @@ test('an offline edit that conflicts with an online one is settled field by fiel
   await expect(async () => expect(await notesOf(manager, id)).toBe(mine)).toPass({ timeout: 20_000 });
   await expect(page.getByTestId('nothing-pending')).toBeVisible();
   await manager.dispose();
+});
+
+test('a contact added, then deleted in the office, comes into the copy and leaves it', async ({ page, baseURL }) => {
+  const organization = await account(page);
+  const created = await page.request.post('/api/v1/contacts', {
+    data: { organization_id: organization, first_name: 'Copy', last_name: uniqueName('Leaves') },
+  });
+  expect(created.status()).toBe(201);
+  const contact = await created.json();
+  await page.goto(`/organizations/${organization}`);
+  await ready(page);
+  // The copy stores each page's rows as the server sent them; a row with `deleted_at` leaves it.
+  await expect.poll(() => inCopy(page, 'contacts', contact.id), { timeout: 20_000 }).toBe(true);
+  // Only an administrator deletes records.
+  const admin = await playwrightRequest.newContext({ baseURL, storageState: stateFile('admin') });
+  const deleted = await admin.delete(`/api/v1/contacts/${contact.id}?version=${contact.version}`);
+  expect(deleted.ok()).toBe(true);
+  await admin.dispose();
+  await page.reload();
+  await hydrated(page);
+  // The pull holds back rows younger than 5 s, then brings them in a second pull.
+  await expect.poll(() => inCopy(page, 'contacts', contact.id), { timeout: 30_000 }).toBe(false);
 });
 
 test('100 visits queued offline are all acknowledged after reconnecting', async ({ page, context }) => {

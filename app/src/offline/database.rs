@@ -76,12 +76,18 @@ fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, OfflineError> {
 
 /// Writes `rows` to an entity store and deletes `gone`, in one transaction.
 pub async fn write_rows(entity: SyncEntity, rows: &[serde_json::Value], gone: &[String]) -> Result<(), OfflineError> {
+    let rows = rows.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
+    write_js_rows(entity, &rows, gone).await
+}
+
+/// [`write_rows`] for rows that are already JavaScript objects (as the server sent them).
+pub async fn write_js_rows(entity: SyncEntity, rows: &[JsValue], gone: &[String]) -> Result<(), OfflineError> {
     let db = database().await?;
     let name = entity_store(entity);
     let tx = db.transaction(&[name], TransactionMode::ReadWrite)?;
     let store = tx.store(name)?;
     for row in rows {
-        store.put(&to_js(row)?, None).await?;
+        store.put(row, None).await?;
     }
     for id in gone {
         store.delete(JsValue::from_str(id)).await?;
