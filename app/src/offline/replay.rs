@@ -78,7 +78,7 @@ pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<Pulled, S
         };
         let page = ChangePage::fetch(&url).await?;
         for (entity, field) in ChangePage::KINDS {
-            rows += write_kind(entity, page.rows(field)).await?;
+            rows += write_kind(entity, page.rows(field)?).await?;
         }
         let page = page.head;
         // The cursor moves only after the page is stored: a pull cut short starts again here.
@@ -158,11 +158,13 @@ impl ChangePage {
         Ok(ChangePage { page, head })
     }
 
-    fn rows(&self, field: &str) -> js_sys::Array {
+    /// The rows of one kind. A page without them is refused, as the typed reader did: the
+    /// cursor must not move past rows the copy never stored.
+    fn rows(&self, field: &str) -> Result<js_sys::Array, SendError> {
         js_sys::Reflect::get(&self.page, &JsValue::from_str(field))
             .ok()
             .and_then(|rows| rows.dyn_into().ok())
-            .unwrap_or_default()
+            .ok_or_else(|| SendError::Server(format!("The server's changes had no list of {field}.")))
     }
 }
 
