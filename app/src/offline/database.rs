@@ -32,7 +32,7 @@ pub fn entity_store(entity: SyncEntity) -> &'static str {
     }
 }
 
-const ENTITIES: [SyncEntity; 4] =
+pub const ENTITIES: [SyncEntity; 4] =
     [SyncEntity::Organization, SyncEntity::Contact, SyncEntity::Interaction, SyncEntity::Opportunity];
 
 thread_local! {

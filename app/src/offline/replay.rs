@@ -77,8 +77,9 @@ pub async fn pull_changes(mut first_copy: impl FnMut(usize)) -> Result<Pulled, S
             None => "/api/v1/sync/changes".to_owned(),
         };
         let page = ChangePage::fetch(&url).await?;
-        for (entity, field) in ChangePage::KINDS {
-            rows += write_kind(entity, page.rows(field)?).await?;
+        // A page's lists are named as the stores they go to.
+        for entity in database::ENTITIES {
+            rows += write_kind(entity, page.rows(database::entity_store(entity))?).await?;
         }
         let page = page.head;
         // The cursor moves only after the page is stored: a pull cut short starts again here.
@@ -141,14 +142,6 @@ struct PageHead {
 }
 
 impl ChangePage {
-    /// Each kind of row with its field in the page, in the order they are stored.
-    const KINDS: [(SyncEntity, &'static str); 4] = [
-        (SyncEntity::Organization, "organizations"),
-        (SyncEntity::Contact, "contacts"),
-        (SyncEntity::Interaction, "interactions"),
-        (SyncEntity::Opportunity, "opportunities"),
-    ];
-
     async fn fetch(url: &str) -> Result<ChangePage, SendError> {
         let response = accepted(Request::get(url).build()).await?;
         let parsed = web_sys::Response::from(response).json().map_err(|_| SendError::Unreachable)?;
@@ -180,7 +173,7 @@ async fn write_kind(entity: SyncEntity, rows: js_sys::Array) -> Result<usize, Of
         }
     }
     database::write_js_rows(entity, &kept, &gone).await?;
-    Ok(kept.len() + gone.len())
+    Ok(rows.length() as usize)
 }
 
 async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, SendError> {
