@@ -28,10 +28,21 @@ enum Order {
     Bm25,
 }
 
-/// A search's two passes: records containing the query, then near misses.
+/// Where records containing the query are looked for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    Contains,
+enum Fields {
+    /// Names, places, emails and phones.
+    All,
+    /// Names only (which `rank` puts before other fields' matches).
+    Names,
+}
+
+/// PostgreSQL's two trigram searches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trigram {
+    /// Records containing the query, the first `CANDIDATES` + 1 found.
+    Contains(Fields),
+    /// Names similar to the query, the `CANDIDATES` most similar.
     Similar,
 }
 
@@ -46,17 +57,16 @@ impl Store {
     ) -> Result<Vec<SearchHit>, StoreError> {
         // Records containing the query first; near misses only when those are few, on both
         // databases (the fuzzy pass is the costly one).
-        let mut candidates = match (self.db.kind(), query.fts_exact()) {
-            (_, None) => self.prefix_candidates(query, visible_to, None).await?,
-            (BackendKind::Sqlite, Some(fts)) => self.fts_candidates(query, &fts, visible_to, Pass::Contains).await?,
-            (BackendKind::Postgres, Some(_)) => self.trigram_candidates(query, visible_to, Pass::Contains).await?,
+        let mut candidates = match query.fts_exact() {
+            None => self.prefix_candidates(query, visible_to, None).await?,
+            Some(_) => self.contains_candidates(query, visible_to).await?,
         };
         if candidates.len() < FEW
             && let Some(fuzzy) = query.fts_fuzzy()
         {
             let near = match self.db.kind() {
-                BackendKind::Sqlite => self.fts_candidates(query, &fuzzy, visible_to, Pass::Similar).await?,
-                BackendKind::Postgres => self.trigram_candidates(query, visible_to, Pass::Similar).await?,
+                BackendKind::Sqlite => self.fts_similar(&fuzzy, visible_to).await?,
+                BackendKind::Postgres => self.trigram_matches(query, visible_to, Trigram::Similar).await?,
             };
             for hit in near {
                 if !candidates.contains(&hit) {
@@ -70,40 +80,63 @@ impl Store {
         Ok(hits)
     }
 
-    /// SQLite: the candidates of an FTS5 query. A rep's search usually has fewer matches than
-    /// `CANDIDATES`, and then all of them are the candidates. Past that, for records containing
-    /// the query, names that start with it come first, then names that contain it, then the
-    /// rest: what `rank` puts first, without `bm25`, whose counts of each term over the whole
-    /// index took 6 ms for a common word. Near misses sharing the most trigrams come first by
-    /// `bm25`, which is worth its cost there.
-    async fn fts_candidates(
+    /// Records containing the query. A rep's search usually has fewer matches than
+    /// `CANDIDATES`, and then all of them are the candidates. Past that, names that start with
+    /// the query come first, then names that contain it, then the rest: what `rank` puts
+    /// first, without weighing every match (SQLite's `bm25`, counting each term over the whole
+    /// index, took 6 ms for a common word; PostgreSQL's word similarity of the 1,694 accounts
+    /// in a rep's town, 8 ms).
+    async fn contains_candidates(
         &self,
         query: &SearchQuery,
-        fts: &str,
         visible_to: Option<Uuid>,
-        pass: Pass,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
-        let all = self.fts_matches("search.fts", fts, visible_to, Order::Any).await?;
+        let all = self.containing(query, Fields::All, visible_to).await?;
         if all.len() as i64 <= CANDIDATES {
             return Ok(all);
         }
-        if pass == Pass::Similar {
-            return self.fts_matches("search.fts_best", fts, visible_to, Order::Bm25).await;
-        }
-        // Reading every contact named `maria…` to find a rep's took 2.9 ms at 100k
+        // Reading every contact named `maria…` to find a rep's took 2.9 ms on SQLite at 100k
         // organizations (a table row and its account's for each), 500 of them 2.4 ms. 100 hold
         // ~5 of one rep's (one of 20 reps); names containing the query fill the rest.
         let mut best = self.prefix_candidates(query, visible_to, Some(CONTACT_NAMES_READ)).await?;
-        if (best.len() as i64) < CANDIDATES
-            && let Some(names) = query.fts_names()
-        {
-            best.extend(self.fts_matches("search.fts_names", &names, visible_to, Order::Any).await?);
+        if (best.len() as i64) < CANDIDATES {
+            best.extend(self.containing(query, Fields::Names, visible_to).await?);
         }
         best.extend(all);
         let mut seen = std::collections::HashSet::new();
         best.retain(|hit| seen.insert(hit.1));
         best.truncate(CANDIDATES as usize);
         Ok(best)
+    }
+
+    /// Up to `CANDIDATES` + 1 records containing the query in `fields`, the first found (one
+    /// more than is weighed tells there are more).
+    async fn containing(
+        &self,
+        query: &SearchQuery,
+        fields: Fields,
+        visible_to: Option<Uuid>,
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let (name, fts) = match fields {
+            Fields::All => ("search.fts", query.fts_exact()),
+            Fields::Names => ("search.fts_names", query.fts_names()),
+        };
+        // Phone numbers are not looked for in names.
+        let Some(fts) = fts else { return Ok(Vec::new()) };
+        match self.db.kind() {
+            BackendKind::Sqlite => self.fts_matches(name, &fts, visible_to, Order::Any).await,
+            BackendKind::Postgres => self.trigram_matches(query, visible_to, Trigram::Contains(fields)).await,
+        }
+    }
+
+    /// SQLite: near misses; past `CANDIDATES` of them, those sharing the most trigrams by
+    /// `bm25`, which is worth its cost there.
+    async fn fts_similar(&self, fuzzy: &str, visible_to: Option<Uuid>) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let all = self.fts_matches("search.fts_similar", fuzzy, visible_to, Order::Any).await?;
+        if all.len() as i64 <= CANDIDATES {
+            return Ok(all);
+        }
+        self.fts_matches("search.fts_best", fuzzy, visible_to, Order::Bm25).await
     }
 
     /// SQLite: up to `CANDIDATES` matches of an FTS5 query (one more for `Order::Any`, which
@@ -140,8 +173,8 @@ impl Store {
     /// Names that start with the query: the candidates of queries too short for trigrams, and
     /// the first of many matches. On SQLite a range of the name indexes finds them (a rep's
     /// accounts through `organizations_assigned_idx`; `LIKE` cannot use a binary index and read
-    /// every account and contact of the rep: 37 ms at 100k organizations). Contacts come from
-    /// all reps' names, so a rep's share of a common first name is found among many:
+    /// every account and contact of the rep: 37 ms at 100k organizations). On SQLite contacts
+    /// come from all reps' names, so a rep's share of a common first name is found among many:
     /// `contacts_read_at_most` bounds that reading where other candidates can fill the list.
     async fn prefix_candidates(
         &self,
@@ -175,6 +208,10 @@ impl Store {
             Some(most) => {
                 sql.push("(SELECT id, organization_id FROM contacts WHERE deleted_at IS NULL");
                 starts_with(&mut sql, "name_search");
+                // PostgreSQL's contacts carry their account's rep (migration 20261214000001).
+                if let (false, Some(user)) = (sqlite, visible_to) {
+                    sql.push(" AND assigned_user_id = ").push_bind(user);
+                }
                 sql.push(" LIMIT ").push_bind(most).push(")");
             }
             None => {
@@ -197,59 +234,76 @@ impl Store {
     /// PostgreSQL, through the trigram indexes: records containing the query (in the name or
     /// the place, an email starting with it, phone digits), or names similar to it by word
     /// similarity (typos included).
-    async fn trigram_candidates(
+    async fn trigram_matches(
         &self,
         query: &SearchQuery,
         visible_to: Option<Uuid>,
-        pass: Pass,
+        search: Trigram,
     ) -> Result<Vec<(String, Uuid)>, StoreError> {
-        let (name, organization_match, contact_match) = match pass {
-            Pass::Contains => (
+        let (name, organization_match, contact_match) = match search {
+            Trigram::Contains(Fields::All) => (
                 "search.contains",
-                "o.name_search LIKE $2 ESCAPE '\\' \
-                 OR lower(coalesce(o.city, '') || ' ' || coalesce(o.region, '')) LIKE $2 ESCAPE '\\' \
-                 OR o.email LIKE $3 ESCAPE '\\' OR o.phone LIKE $4 ESCAPE '\\'",
-                "c.name_search LIKE $2 ESCAPE '\\' OR c.email LIKE $3 ESCAPE '\\' \
-                 OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $4 ESCAPE '\\'",
+                "o.name_search LIKE $1 ESCAPE '\\' \
+                 OR lower(coalesce(o.city, '') || ' ' || coalesce(o.region, '')) LIKE $1 ESCAPE '\\' \
+                 OR o.email LIKE $2 ESCAPE '\\' OR o.phone LIKE $3 ESCAPE '\\'",
+                "c.name_search LIKE $1 ESCAPE '\\' OR c.email LIKE $2 ESCAPE '\\' \
+                 OR (coalesce(c.phone, '') || ' ' || coalesce(c.mobile, '')) LIKE $3 ESCAPE '\\'",
             ),
-            Pass::Similar => {
+            Trigram::Contains(Fields::Names) => {
+                ("search.contains_names", "o.name_search LIKE $1 ESCAPE '\\'", "c.name_search LIKE $1 ESCAPE '\\'")
+            }
+            Trigram::Similar => {
                 ("search.similar", "$1 OPERATOR(public.<%) o.name_search", "$1 OPERATOR(public.<%) c.name_search")
             }
+        };
+        // Near misses are weighed by similarity; records containing the query are taken as
+        // found, which spares reading every match (`contains_candidates`).
+        let (organization_score, contact_score) = match search {
+            Trigram::Similar => {
+                (", public.word_similarity($1, o.name_search) AS score", ", public.word_similarity($1, c.name_search)")
+            }
+            Trigram::Contains(_) => ("", ""),
         };
         let mut sql = Sql::new(
             name,
             format!(
-                "SELECT entity, ref FROM (\
-                 SELECT 'organization' AS entity, o.id AS ref, public.word_similarity($1, o.name_search) AS score \
+                "SELECT entity, ref FROM (SELECT 'organization' AS entity, o.id AS ref{organization_score} \
                  FROM organizations o WHERE o.deleted_at IS NULL AND ({organization_match})"
             ),
-        )
-        .bind(query.text.as_str());
-        if pass == Pass::Contains {
-            let digits = query.digits.as_deref().map(super::contains_pattern);
-            sql = sql.bind(super::contains_pattern(&query.text)).bind(super::prefix_pattern(&query.text)).bind(digits);
-        }
+        );
+        sql = match search {
+            Trigram::Similar => sql.bind(query.text.as_str()),
+            Trigram::Contains(Fields::Names) => sql.bind(super::contains_pattern(&query.text)),
+            Trigram::Contains(Fields::All) => {
+                let digits = query.digits.as_deref().map(super::contains_pattern);
+                sql.bind(super::contains_pattern(&query.text)).bind(super::prefix_pattern(&query.text)).bind(digits)
+            }
+        };
         if let Some(user) = visible_to {
             sql.push(" AND o.assigned_user_id = ").push_bind(user);
         }
         sql.push(&format!(
-            " UNION ALL SELECT 'contact', c.id, public.word_similarity($1, c.name_search) \
-             FROM contacts c JOIN organizations o ON o.id = c.organization_id AND o.deleted_at IS NULL \
+            " UNION ALL SELECT 'contact', c.id{contact_score} FROM contacts c \
              WHERE c.deleted_at IS NULL AND ({contact_match})"
         ));
         // The contact's copy of its account's rep lets the trigram indexes keep the rep's
-        // contacts only (migration 20261214000001); the account's own column stays the check.
+        // contacts only (migration 20261214000001). The account's own column stays the check,
+        // in `load_hits`: joining the accounts here, the planner read all 5,000 of a rep's
+        // through a trigram index's rep column (`maria`: 3.7 ms, 1.3 ms without).
         if let Some(user) = visible_to {
-            sql.push(" AND c.assigned_user_id = ").push_bind(user).push(" AND o.assigned_user_id = ").push_bind(user);
+            sql.push(" AND c.assigned_user_id = ").push_bind(user);
         }
-        sql.push(") hits ORDER BY score DESC LIMIT ").push_bind(CANDIDATES);
+        match search {
+            Trigram::Similar => sql.push(") hits ORDER BY score DESC LIMIT ").push_bind(CANDIDATES),
+            Trigram::Contains(_) => sql.push(") hits LIMIT ").push_bind(CANDIDATES + 1),
+        };
         // The planner prices the trigram indexes far above what they cost and scans every row
         // instead (165 ms against 30 ms for one table at 100k organizations): not here.
         // And near misses as near as the ranking keeps (pg_trgm's default, 0.6, would drop a
         // name with one letter left out, which SQLite's pass finds).
         let mut tx = self.db.begin().await?;
         tx.execute(Sql::new("search.plan", "SET LOCAL enable_seqscan = off")).await?;
-        if pass == Pass::Similar {
+        if search == Trigram::Similar {
             let threshold = format!("SET LOCAL pg_trgm.word_similarity_threshold = {FUZZY_MIN_SIMILARITY}");
             tx.execute(Sql::new("search.threshold", threshold)).await?;
         }
