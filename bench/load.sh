@@ -69,10 +69,10 @@ saturate_then_steady() {
 # (not the one whose page is measured: its visits would pile up run after run). oha draws a
 # line at random per request, so a few repeat an earlier form: those are answered as a double
 # tap is (no second visit), ~1 % of a 5 s run.
-quick_log_bodies() { # $1: the organizations' JSON list, $2: how many
+quick_log_bodies() { # $1: the organizations' JSON list (its first 20 are visited), $2: how many
   python3 - "$1" "$2" <<'PY' >"$WORK/load/quick-log.bodies"
 import json, sys, uuid, urllib.parse
-organizations, count = [o["id"] for o in json.load(open(sys.argv[1]))["items"][1:]], int(sys.argv[2])
+organizations, count = [o["id"] for o in json.load(open(sys.argv[1]))["items"][1:20]], int(sys.argv[2])
 for n in range(count):
     form = {"id": str(uuid.uuid4()), "version": "", "organization_id": organizations[n % len(organizations)],
             "contact_id": "", "kind": "visit", "outcome": "positive", "occurred_on": "", "duration_minutes": "15",
@@ -87,13 +87,11 @@ run_backend() { # $1: label, $2: DATABASE_URL
   serve_database "$2" load-server.log
   rep=$(sign_in seed.rep001@kitchenpantry.test)
   manager=$(sign_in "$EMAIL")
-  # The rep's first 100 accounts by name, once; the first 20 of them are the quick log's.
+  # The rep's first 100 accounts by name (the quick log visits the first 20 of them).
   curl -fs -H "Cookie: $rep" "$BASE/api/v1/organizations?per_page=100&sort=name" >"$WORK/load/orgs-100.json"
-  python3 -c 'import json, sys; page = json.load(open(sys.argv[1])); page["items"] = page["items"][:20]; json.dump(page, open(sys.argv[2], "w"))' \
-    "$WORK/load/orgs-100.json" "$WORK/load/orgs.json"
-  organization=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["id"])' "$WORK/load/orgs.json")
+  organization=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["id"])' "$WORK/load/orgs-100.json")
   word=$(python3 -c 'import json, sys; print(max(json.load(open(sys.argv[1]))["items"][3]["name"].split(), key=len).lower())' \
-    "$WORK/load/orgs.json")
+    "$WORK/load/orgs-100.json")
   # And the word most of the rep's accounts share (a town, a kind of place: `kitchen`): a
   # search with hundreds of matches, which a rare name does not show. From 100 accounts: the
   # first 20 by name can all start with the same rare name.
@@ -119,7 +117,7 @@ print(cursor)
 PY
 )
   peak_rss >"$WORK/load/$key.copy.rss"
-  quick_log_bodies "$WORK/load/orgs.json" 50000
+  quick_log_bodies "$WORK/load/orgs-100.json" 50000
   # label | name | who | oha's arguments
   local requests=(
     "home, SSR|home|rep|$BASE/"
