@@ -9,10 +9,11 @@ use server::startup::{Application, open_store};
 use server::telemetry;
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
     // Before any thread starts, so none takes an arena beyond the cap.
-    server::memory::limit_malloc_arenas();
+    server::memory::limit_malloc_arenas(&cli.config.database_url);
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(run()),
+        Ok(runtime) => runtime.block_on(run(cli)),
         Err(error) => {
             eprintln!("kitchen-pantry: cannot start the async runtime: {error}");
             ExitCode::FAILURE
@@ -20,8 +21,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run() -> ExitCode {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> ExitCode {
     if let Err(error) = cli.config.validate() {
         eprintln!("kitchen-pantry: {error}");
         return ExitCode::FAILURE;
