@@ -152,6 +152,7 @@ store_tests!(
     reports_count_by_kind_and_rank_accounts,
     search_finds_names_places_phones_and_emails_and_forgives_typos,
     a_search_with_more_matches_than_it_weighs_keeps_the_best,
+    a_reps_contact_comes_first_among_many_of_that_name,
     the_health_check_ping_answers,
     deleting_an_account_takes_its_interactions_and_deals_along_and_restoring_brings_them_back,
     an_import_checks_each_row_and_creates_updates_or_skips_in_batches,
@@ -1253,6 +1254,33 @@ async fn a_search_with_more_matches_than_it_weighs_keeps_the_best(store: &Store)
     let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
     assert_eq!(titles[..2], ["Pizza Barn", "Pizza Oven"], "{titles:?}");
     assert!(titles[2..].iter().all(|t| t.starts_with("Corner Pizza")), "then names containing it: {titles:?}");
+}
+
+/// Past 60 matches, a rep's contact whose name starts with the query still comes first when
+/// other reps have more contacts of that name than a search reads (100): PostgreSQL reads the
+/// rep's names only, SQLite finds it among the rep's names containing the query.
+async fn a_reps_contact_comes_first_among_many_of_that_name(store: &Store) {
+    let ann = person(store, "Ann Rep", Role::SalesRep).await;
+    let bob = person(store, "Bob Rep", Role::SalesRep).await;
+    let system = Actor::system();
+    let bobs = store.create_organization(&system, None, draft_for("Bob's Diner", bob.id)).await.unwrap();
+    for i in 0..120 {
+        // "maria a0" sorts before "maria ann": these are read first by name.
+        let namesake = ContactDraft { last_name: Some(format!("A{i}")), ..contact(bobs.id, "Maria") };
+        store.create_contact(&system, None, namesake).await.unwrap();
+    }
+    for i in 0..65 {
+        let cafe =
+            OrganizationDraft { city: Some("Santa Maria".into()), ..draft_for(&format!("Corner Cafe {i}"), ann.id) };
+        store.create_organization(&system, None, cafe).await.unwrap();
+    }
+    let anns = store.create_organization(&system, None, draft_for("Ann's Bistro", ann.id)).await.unwrap();
+    let maria = ContactDraft { last_name: Some("Ann".into()), ..contact(anns.id, "Maria") };
+    store.create_contact(&system, None, maria).await.unwrap();
+    let hits = store.access(ann, Actor::default()).search("maria", 20).await.unwrap();
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles[0], "Maria Ann", "{titles:?}");
+    assert!(titles[1..].iter().all(|t| t.starts_with("Corner Cafe")), "then her accounts in Santa Maria: {titles:?}");
 }
 
 /// `/health` asks the store whether the database answers; on PostgreSQL a bare `SELECT 1`

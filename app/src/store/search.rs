@@ -171,11 +171,14 @@ impl Store {
     }
 
     /// Names that start with the query: the candidates of queries too short for trigrams, and
-    /// the first of many matches. On SQLite a range of the name indexes finds them (a rep's
-    /// accounts through `organizations_assigned_idx`; `LIKE` cannot use a binary index and read
-    /// every account and contact of the rep: 37 ms at 100k organizations). On SQLite contacts
+    /// the first of many matches. A range of the name indexes finds them on both databases:
+    /// SQLite's through a range of code points (a rep's accounts through
+    /// `organizations_assigned_idx`; `LIKE` cannot use a binary index and read every account
+    /// and contact of the rep: 37 ms at 100k organizations), PostgreSQL's through `LIKE` on
+    /// `text_pattern_ops` btrees, the rep first (migration 20261218000001). On SQLite contacts
     /// come from all reps' names, so a rep's share of a common first name is found among many:
-    /// `contacts_read_at_most` bounds that reading where other candidates can fill the list.
+    /// `contacts_read_at_most` bounds that reading where other candidates can fill the list
+    /// (PostgreSQL's contacts carry their rep, so it reads the rep's only).
     async fn prefix_candidates(
         &self,
         query: &SearchQuery,
