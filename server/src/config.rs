@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use app::store::BackendKind;
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
@@ -272,11 +273,22 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The database `DATABASE_URL` names, by its scheme; None for one the server cannot open.
+    pub fn backend(&self) -> Option<BackendKind> {
+        let url = self.database_url.trim();
+        if url.starts_with("sqlite:") {
+            Some(BackendKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(BackendKind::Postgres)
+        } else {
+            None
+        }
+    }
+
     /// Checks what clap cannot: the shape of the database URL and the log filter.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let url = self.database_url.trim();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(ConfigError::DatabaseUrl(app::store::db::redact_url(url)));
+        if self.backend().is_none() {
+            return Err(ConfigError::DatabaseUrl(app::store::db::redact_url(self.database_url.trim())));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError::LogLevel(self.log_level.clone(), e.to_string()))?;
