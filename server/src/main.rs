@@ -11,7 +11,7 @@ use server::telemetry;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Before any thread starts, so none takes an arena beyond the cap.
-    server::memory::limit_malloc_arenas(cli.config.backend());
+    server::memory::tune_malloc(cli.config.backend());
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(run(cli)),
         Err(error) => {
