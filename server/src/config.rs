@@ -275,14 +275,7 @@ pub enum ConfigError {
 impl Config {
     /// The database `DATABASE_URL` names, by its scheme; None for one the server cannot open.
     pub fn backend(&self) -> Option<BackendKind> {
-        let url = self.database_url.trim();
-        if url.starts_with("sqlite:") {
-            Some(BackendKind::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Some(BackendKind::Postgres)
-        } else {
-            None
-        }
+        BackendKind::of_url(&self.database_url)
     }
 
     /// Checks what clap cannot: the shape of the database URL and the log filter.

@@ -31,7 +31,7 @@ pub struct MallocSettings {
 /// Thresholds, SQLite: glibc raises its mmap threshold to the size of each large block freed,
 /// so after the first large responses (a first copy's pages: ~570 KB of JSON each) such blocks
 /// come from the four arenas' heaps, and stay there. `make bench-load` peaked at 104 MB (goal
-/// < 100), 76 after the first copy. Blocks from 512 KiB are now mapped on their own: 72 MB,
+/// < 100), 76 after the first copy. Blocks from 512 KiB are now mapped on their own: 71 MB,
 /// 50 after the copy. A fixed mmap threshold also fixes the trim threshold at 128 KiB, and
 /// heaps given back and grown again on every request cost 20–60 % of the throughput; 64 MiB
 /// kept the throughput (docs/benchmarks.md, 2026-12-08, night).

@@ -232,6 +232,19 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
+    /// The database a URL names, by its scheme (`sqlite:`, `postgres://`, `postgresql://`);
+    /// `None` for any other.
+    pub fn of_url(url: &str) -> Option<BackendKind> {
+        let url = url.trim();
+        if url.starts_with("sqlite:") {
+            Some(BackendKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(BackendKind::Postgres)
+        } else {
+            None
+        }
+    }
+
     /// `table` (with its alias) read through `index` on SQLite, whose planner picks another
     /// index for a few of our statements (each says which, and what that cost); as it is on
     /// PostgreSQL.
@@ -433,15 +446,13 @@ impl Db {
     /// when missing.
     pub async fn connect(options: &DbOptions) -> Result<Db, StoreError> {
         let url = options.url.trim();
-        if url.starts_with("sqlite:") {
-            Self::connect_sqlite(url, options).await
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Self::connect_postgres(url, options).await
-        } else {
-            Err(StoreError::Config(format!(
+        match BackendKind::of_url(url) {
+            Some(BackendKind::Sqlite) => Self::connect_sqlite(url, options).await,
+            Some(BackendKind::Postgres) => Self::connect_postgres(url, options).await,
+            None => Err(StoreError::Config(format!(
                 "DATABASE_URL must start with sqlite: or postgres:// (got “{}”)",
                 redact_url(url)
-            )))
+            ))),
         }
     }
 
