@@ -101,7 +101,7 @@ impl Application {
         if let Err(error) = alerts.reload_channels().await {
             tracing::warn!(%error, "could not read the alert channels saved on the alerts page");
         }
-        let state = AppState { leptos_options, store, auth, monitoring, alerts };
+        let state = AppState::new(crate::state::Shared { leptos_options, store, auth, monitoring, alerts });
         let router = router(state.clone(), config);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
@@ -272,7 +272,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .with_state(state.clone());
     let router = security::headers::with_security_headers(router, config.https());
     let router = if config.monitoring {
-        router.layer(axum::middleware::from_fn_with_state(state.monitoring, monitoring::requests::record_requests))
+        router.layer(axum::middleware::from_fn_with_state(
+            state.monitoring.clone(),
+            monitoring::requests::record_requests,
+        ))
     } else {
         router
     };
