@@ -285,9 +285,12 @@ impl DbOptions {
 }
 
 /// Who wants to know how the database is doing: every statement's name, time and outcome,
-/// and the slow ones with their plan.
+/// each wait for a connection, and the slow statements with their plan. The observer keeps
+/// the figures (the server's monitoring: its metrics and rolling windows).
 pub trait QueryObserver: Send + Sync + std::fmt::Debug {
     fn query(&self, name: &'static str, elapsed: Duration, failed: bool);
+    /// A connection taken from `pool` (`read` or `write`), or not, after waiting `elapsed`.
+    fn acquired(&self, pool: &'static str, elapsed: Duration, failed: bool);
     fn slow_query(&self, slow: SlowQuery);
 }
 
@@ -353,7 +356,7 @@ impl Waiting {
 }
 
 impl Watch {
-    /// Runs a statement, timing it for the metrics, the observer and the slow-query log.
+    /// Runs a statement, timing it for the observer (the metrics), the request's trace and the slow-query log.
     /// Returns its milliseconds too when it was slow.
     async fn timed<T, E>(&self, sql: &Sql, query: impl Future<Output = Result<T, E>>) -> (Result<T, E>, Option<f64>) {
         let started = std::time::Instant::now();
@@ -369,10 +372,6 @@ impl Watch {
         }
         // No observer: monitoring is off (or a command-line tool), so no metrics either.
         if let Some(observer) = &self.observer {
-            metrics::histogram!("db_query_duration_seconds", "query" => sql.name).record(elapsed.as_secs_f64());
-            if out.is_err() {
-                metrics::counter!("db_errors_total", "query" => sql.name).increment(1);
-            }
             observer.query(sql.name, elapsed, out.is_err());
         }
         if elapsed <= self.slow_query {
@@ -382,7 +381,7 @@ impl Watch {
         (out, Some(elapsed.as_secs_f64() * 1000.0))
     }
 
-    /// Takes a connection from `pool`, timing the wait (`pool.acquire` among the statement
+    /// Takes a connection from `pool`, timing the wait for the observer (`pool.acquire` among the statement
     /// figures, `db_pool_acquire_seconds`) and counting the tasks waiting meanwhile.
     async fn acquire<DB: Database>(
         &self,
@@ -396,8 +395,7 @@ impl Watch {
         let elapsed = started.elapsed();
         waiting.fetch_sub(1, Ordering::Relaxed);
         if let Some(observer) = &self.observer {
-            metrics::histogram!("db_pool_acquire_seconds", "pool" => name).record(elapsed.as_secs_f64());
-            observer.query("pool.acquire", elapsed, connection.is_err());
+            observer.acquired(name, elapsed, connection.is_err());
         }
         connection
     }

@@ -124,15 +124,18 @@ impl TraceSummary {
     /// handler's own work). Database statements of one request may run concurrently, so
     /// `db` can exceed the wall-clock share it took; `render` never goes below zero.
     pub fn server_timing(&self, total: Duration) -> String {
+        use std::fmt::Write;
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let mut parts = vec![format!("db;dur={:.1};desc=\"{} queries\"", ms(self.db_time), self.statements)];
+        // One string written in place: this runs on every response.
+        let mut header = String::with_capacity(96);
+        let _ = write!(header, "db;dur={:.1};desc=\"{} queries\", ", ms(self.db_time), self.statements);
         if let Some(outcome) = self.cache {
-            parts.push(format!("cache;dur={:.1};desc=\"{}\"", ms(self.cache_time), outcome.as_str().to_lowercase()));
+            let outcome = if outcome == CacheOutcome::Hit { "hit" } else { "miss" };
+            let _ = write!(header, "cache;dur={:.1};desc=\"{outcome}\", ", ms(self.cache_time));
         }
         let render = total.saturating_sub(self.db_time + self.cache_time);
-        parts.push(format!("render;dur={:.1}", ms(render)));
-        parts.push(format!("total;dur={:.1}", ms(total)));
-        parts.join(", ")
+        let _ = write!(header, "render;dur={:.1}, total;dur={:.1}", ms(render), ms(total));
+        header
     }
 }
 

@@ -1,10 +1,13 @@
-//! The database as the server sees it: every named statement timed into rolling windows
-//! (count, failures, p50/p95/p99 per statement, through the same aggregator as requests),
-//! and the slowest statements kept with their plans for the dashboard.
+//! The database as the server sees it: every named statement timed into Prometheus'
+//! histograms and rolling windows (count, failures, p50/p95/p99 per statement, through the
+//! same aggregator as requests), and the slowest statements kept with their plans for the
+//! dashboard.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
+
+use metrics::Histogram;
 
 use app::store::{QueryObserver, SlowQuery};
 
@@ -26,15 +29,35 @@ pub struct RepeatedStatement {
 
 #[derive(Debug)]
 pub struct DatabaseWatch {
-    queries: Mutex<Aggregator>,
+    queries: Mutex<Statements>,
     slow: Mutex<VecDeque<SlowQuery>>,
     repeated: Mutex<VecDeque<RepeatedStatement>>,
+}
+
+/// The statements' windows, and each statement's (and pool's) histogram handle, made once:
+/// a `metrics` macro would look its key up in the registry on every statement.
+#[derive(Debug)]
+struct Statements {
+    windows: Aggregator,
+    durations: HashMap<&'static str, Histogram>,
+    waits: HashMap<&'static str, Histogram>,
+}
+
+impl Statements {
+    fn record(&mut self, name: &'static str, elapsed: Duration, failed: bool) {
+        let status = if failed { 500 } else { 200 };
+        self.windows.record(chrono::Utc::now().timestamp(), name, elapsed.as_secs_f64() * 1000.0, status);
+    }
 }
 
 impl DatabaseWatch {
     pub fn new(now: i64) -> Self {
         DatabaseWatch {
-            queries: Mutex::new(Aggregator::new(now)),
+            queries: Mutex::new(Statements {
+                windows: Aggregator::new(now),
+                durations: HashMap::new(),
+                waits: HashMap::new(),
+            }),
             slow: Mutex::new(VecDeque::new()),
             repeated: Mutex::new(VecDeque::new()),
         }
@@ -42,7 +65,7 @@ impl DatabaseWatch {
 
     /// Statement figures over a window, by statement name (`error_rate` = failed share).
     pub fn report(&self, window: Window) -> Report {
-        lock(&self.queries).report(chrono::Utc::now().timestamp(), window)
+        lock(&self.queries).windows.report(chrono::Utc::now().timestamp(), window)
     }
 
     /// The slow statements, the newest first.
@@ -62,8 +85,26 @@ impl DatabaseWatch {
 
 impl QueryObserver for DatabaseWatch {
     fn query(&self, name: &'static str, elapsed: Duration, failed: bool) {
-        let status = if failed { 500 } else { 200 };
-        lock(&self.queries).record(chrono::Utc::now().timestamp(), name, elapsed.as_secs_f64() * 1000.0, status);
+        if failed {
+            metrics::counter!("db_errors_total", "query" => name).increment(1);
+        }
+        let mut statements = lock(&self.queries);
+        statements
+            .durations
+            .entry(name)
+            .or_insert_with(|| metrics::histogram!("db_query_duration_seconds", "query" => name))
+            .record(elapsed.as_secs_f64());
+        statements.record(name, elapsed, failed);
+    }
+
+    fn acquired(&self, pool: &'static str, elapsed: Duration, failed: bool) {
+        let mut statements = lock(&self.queries);
+        statements
+            .waits
+            .entry(pool)
+            .or_insert_with(|| metrics::histogram!("db_pool_acquire_seconds", "pool" => pool))
+            .record(elapsed.as_secs_f64());
+        statements.record("pool.acquire", elapsed, failed);
     }
 
     fn slow_query(&self, slow: SlowQuery) {

@@ -1,7 +1,7 @@
 //! The server measuring itself: every request recorded by route template into the
 //! `metrics` facade and the rolling windows ([`requests`], [`aggregator`]), server errors
 //! tracked ([`errors`]), database statements timed ([`database`]), the process watched
-//! ([`process`]), minute rollups kept in the
+//! ([`process`]), each route's metric handles made once ([`route_metrics`]), minute rollups kept in the
 //! database ([`rollups`], [`samples`]); shown on the dashboard ([`dashboard`]); read through `/metrics` ([`prometheus`]), `/health`
 //! ([`health`]) and the performance and error API (`routes::api::performance`).
 
@@ -16,6 +16,7 @@ pub mod process;
 pub mod prometheus;
 pub mod requests;
 pub mod rollups;
+pub mod route_metrics;
 pub mod samples;
 pub mod slowest;
 pub mod vitals;
@@ -50,6 +51,8 @@ pub struct Shared {
     pub vitals_summaries: dashboard::VitalsMemo,
     /// Signed-in browsers' offline changes not yet on the server, as they last reported.
     pub offline_queues: offline_queues::OfflineQueues,
+    /// Each route's metric handles.
+    pub routes: route_metrics::Routes,
     aggregator: Mutex<Aggregator>,
     errors: Mutex<ErrorLog>,
     slowest: Mutex<slowest::SlowestRequests>,
@@ -80,6 +83,7 @@ impl Monitoring {
             events: events::tally(),
             vitals_summaries: dashboard::VitalsMemo::default(),
             offline_queues: offline_queues::OfflineQueues::default(),
+            routes: route_metrics::Routes::default(),
             aggregator: Mutex::new(Aggregator::new(now)),
             errors: Mutex::new(ErrorLog::default()),
             slowest: Mutex::new(slowest::SlowestRequests::default()),
@@ -109,9 +113,19 @@ impl Monitoring {
         lock(&self.aggregator).unpersisted_minutes(route)
     }
 
-    /// Keeps `request` if it is among the slowest of its route and minute.
-    pub fn record_slow(&self, route: &str, request: slowest::SlowRequest) {
-        lock(&self.slowest).record(route, request);
+    /// Keeps the request that ended `at` after `latency_ms` if it is among the slowest of its
+    /// route and minute; `request` gathers what is kept of it, only then.
+    pub fn record_slow(
+        &self,
+        route: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        latency_ms: f64,
+        request: impl FnOnce() -> slowest::SlowRequest,
+    ) {
+        let mut slowest = lock(&self.slowest);
+        if slowest.admits(route, at, latency_ms) {
+            slowest.record(route, request());
+        }
     }
 
     /// The route's slowest requests of the last hour, slowest first.

@@ -51,6 +51,19 @@ impl SlowestRequests {
         slowest.truncate(KEEP);
     }
 
+    /// Whether a request that ended `at` after `latency_ms` may be kept: `false` when its
+    /// minute already holds [`KEEP`] requests as slow or slower (so what it would keep need
+    /// not be gathered). [`Self::record`] decides.
+    pub fn admits(&self, route: &str, at: DateTime<Utc>, latency_ms: f64) -> bool {
+        let minute = at.timestamp().div_euclid(60);
+        match self.routes.get(route).and_then(|minutes| minutes.iter().rev().find(|(m, _)| *m <= minute)) {
+            Some((m, slowest)) if *m == minute => {
+                slowest.len() < KEEP || slowest.last().is_some_and(|s| s.latency_ms < latency_ms)
+            }
+            _ => true,
+        }
+    }
+
     /// The route's slowest requests of the hour before `now`, slowest first.
     pub fn slowest(&self, route: &str, now: DateTime<Utc>) -> Vec<SlowRequest> {
         let since = now.timestamp().div_euclid(60) - MINUTES;
@@ -97,6 +110,26 @@ mod tests {
         let now = request(200, 0.0).at;
         assert_eq!(latencies(&slowest.slowest("/organizations", now)), [1_200.0, 900.0, 450.0, 300.0, 80.0]);
         assert_eq!(latencies(&slowest.slowest("/nowhere", now)), Vec::<f64>::new());
+    }
+
+    #[test]
+    fn admits_only_what_record_would_keep() {
+        let mut slowest = SlowestRequests::default();
+        let at = |seconds| request(seconds, 0.0).at;
+        assert!(slowest.admits("/r", at(0), 1.0), "nothing kept yet");
+        for ms in [50.0, 40.0, 30.0, 20.0, 10.0] {
+            slowest.record("/r", request(0, ms));
+        }
+        assert!(!slowest.admits("/r", at(5), 10.0), "the minute is full of slower ones");
+        assert!(slowest.admits("/r", at(5), 10.5));
+        assert!(slowest.admits("/r", at(60), 1.0), "a new minute");
+        assert!(slowest.admits("/other", at(5), 1.0), "another route");
+        for ms in [1.0, 10.5] {
+            let before = latencies(&slowest.slowest("/r", at(30)));
+            slowest.record("/r", request(5, ms));
+            let kept = latencies(&slowest.slowest("/r", at(30))) != before;
+            assert_eq!(kept, ms > 10.0, "record agrees with admits for {ms} ms");
+        }
     }
 
     #[test]
